@@ -1,0 +1,126 @@
+/**
+ * Tracking and reading invoice records.
+ *
+ * Tracking an invoice also settles what Stripe already said about it: events that arrived while
+ * the invoice was untracked were recorded with what they would set, and the strongest of them
+ * (by the same precedence key as live events) is applied in the same batch that creates the row.
+ */
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import type { Database } from './client.ts';
+import { invoiceEvents, invoices, type InvoiceEventRow, type InvoiceRow } from './schema.ts';
+import { INITIAL_STATE_KEY } from '../invoices/status.ts';
+
+export type TrackResult =
+  { kind: 'created' | 'existing'; invoice: InvoiceRow } | { kind: 'conflict'; invoice: InvoiceRow };
+
+/** Starts tracking an invoice as `pending`; idempotent for the same account. */
+export async function trackInvoice(
+  db: Database,
+  invoiceId: string,
+  accountId: string,
+  nowMs: number,
+): Promise<TrackResult> {
+  const insert = db
+    .insert(invoices)
+    .values({
+      stripeInvoiceId: invoiceId,
+      stripeAccountId: accountId,
+      status: 'pending',
+      stateKey: INITIAL_STATE_KEY,
+      createdAt: nowMs,
+      updatedAt: nowMs,
+    })
+    .onConflictDoNothing()
+    .returning({ id: invoices.stripeInvoiceId });
+
+  const [inserted, , , rows] = await db.batch([
+    insert,
+    applyHeldEvents(db, invoiceId, accountId, nowMs),
+    settleHeldEvents(db, invoiceId, accountId),
+    db.select().from(invoices).where(eq(invoices.stripeInvoiceId, invoiceId)),
+  ]);
+
+  const invoice = rows[0];
+  if (!invoice) throw new Error('tracked invoice row missing after insert');
+
+  if (invoice.stripeAccountId !== accountId) return { kind: 'conflict', invoice };
+  return { kind: inserted.length > 0 ? 'created' : 'existing', invoice };
+}
+
+/** Held events: recorded for this invoice before it was tracked, from its own account. */
+function heldFilter(invoiceId: string, accountId: string) {
+  return sql`${invoiceEvents.invoiceId} = ${invoiceId}
+    and ${invoiceEvents.outcome} = 'untracked'
+    and ${invoiceEvents.account} = ${accountId}
+    and ${invoiceEvents.targetStatus} is not null`;
+}
+
+function applyHeldEvents(db: Database, invoiceId: string, accountId: string, nowMs: number) {
+  const held = heldFilter(invoiceId, accountId);
+
+  // The strongest held change: the same choice live delivery would have ended with.
+  const strongest = (column: SQL) => sql`(select ${column} from ${invoiceEvents} where ${held}
+    order by ${invoiceEvents.stateKey} desc limit 1)`;
+
+  return db
+    .update(invoices)
+    .set({
+      status: strongest(sql`${invoiceEvents.targetStatus}`),
+      paidAt: strongest(sql`${invoiceEvents.targetPaidAt}`),
+      stateKey: strongest(sql`${invoiceEvents.stateKey}`),
+      statusEventId: strongest(sql`${invoiceEvents.id}`),
+      updatedAt: nowMs,
+    })
+    .where(
+      and(
+        eq(invoices.stripeInvoiceId, invoiceId),
+        eq(invoices.stripeAccountId, accountId),
+        sql`${invoices.stateKey} < coalesce(
+          (select max(${invoiceEvents.stateKey}) from ${invoiceEvents} where ${held}), '')`,
+      ),
+    );
+}
+
+function settleHeldEvents(db: Database, invoiceId: string, accountId: string) {
+  const owner = sql`select 1 from ${invoices}
+    where ${invoices.stripeInvoiceId} = ${invoiceId} and ${invoices.stripeAccountId} = ${accountId}`;
+  const setter = sql`select ${invoices.statusEventId} from ${invoices}
+    where ${invoices.stripeInvoiceId} = ${invoiceId}`;
+
+  return db
+    .update(invoiceEvents)
+    .set({
+      outcome: sql`case
+        when ${invoiceEvents.account} is not ${accountId} then 'account_mismatch'
+        when ${invoiceEvents.id} = (${setter}) then 'applied'
+        when ${invoiceEvents.targetStatus} is null then 'noted'
+        else 'superseded'
+      end`,
+    })
+    .where(
+      and(
+        eq(invoiceEvents.invoiceId, invoiceId),
+        eq(invoiceEvents.outcome, 'untracked'),
+        sql`exists (${owner})`,
+      ),
+    );
+}
+
+/** One invoice with its recorded events, newest first; null when not tracked. */
+export async function getInvoiceWithEvents(
+  db: Database,
+  invoiceId: string,
+): Promise<{ invoice: InvoiceRow; events: InvoiceEventRow[] } | null> {
+  const [rows, events] = await db.batch([
+    db.select().from(invoices).where(eq(invoices.stripeInvoiceId, invoiceId)),
+    db
+      .select()
+      .from(invoiceEvents)
+      .where(eq(invoiceEvents.invoiceId, invoiceId))
+      .orderBy(desc(invoiceEvents.created), desc(invoiceEvents.receivedAt), desc(invoiceEvents.id))
+      .limit(500),
+  ]);
+
+  const invoice = rows[0];
+  return invoice ? { invoice, events } : null;
+}

@@ -1,0 +1,66 @@
+/**
+ * The D1 schema, in code. `npm run db:generate` turns changes here into SQL under `migrations/`,
+ * which `wrangler d1 migrations apply` runs. See docs/data-model.md for what each column means.
+ *
+ * Time columns: `created` and `paid_at` are Stripe's unix seconds; `*_at` columns that the worker
+ * sets itself (`created_at`, `updated_at`, `received_at`) are unix milliseconds.
+ */
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/** The platform's record of one invoice sent on a connected account. */
+export const invoices = sqliteTable(
+  'invoices',
+  {
+    stripeInvoiceId: text('stripe_invoice_id').primaryKey(),
+    stripeAccountId: text('stripe_account_id').notNull(),
+    status: text('status').notNull().default('pending'),
+    paidAt: integer('paid_at'),
+    /** Precedence of the current state; a change is written only with a greater key. */
+    stateKey: text('state_key').notNull().default('0'),
+    /** The recorded event (webhook or reconcile) that set the current state. */
+    statusEventId: text('status_event_id'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (table) => [
+    index('invoices_status_updated').on(table.status, table.updatedAt),
+    index('invoices_account').on(table.stripeAccountId),
+  ],
+);
+
+/** Every verified event, and every change the worker made for another reason, with its outcome. */
+export const invoiceEvents = sqliteTable(
+  'invoice_events',
+  {
+    id: text('id').primaryKey(),
+    /** `webhook` for a Stripe delivery; other sources record their own changes here too. */
+    source: text('source').notNull().default('webhook'),
+    type: text('type').notNull(),
+    account: text('account'),
+    livemode: integer('livemode', { mode: 'boolean' }),
+    apiVersion: text('api_version'),
+    created: integer('created').notNull(),
+    receivedAt: integer('received_at').notNull(),
+    /** Which configured secret verified it, e.g. `connect:0`. */
+    secret: text('secret'),
+    invoiceId: text('invoice_id'),
+    outcome: text('outcome').notNull(),
+    error: text('error'),
+    /** What the event would set, kept so an event for an untracked invoice can apply later. */
+    targetStatus: text('target_status'),
+    targetPaidAt: integer('target_paid_at'),
+    stateKey: text('state_key'),
+  },
+  (table) => [
+    index('invoice_events_invoice').on(table.invoiceId, table.created),
+    index('invoice_events_received').on(table.receivedAt),
+    index('invoice_events_outcome').on(table.outcome, table.receivedAt),
+  ],
+);
+
+export type InvoiceRow = typeof invoices.$inferSelect;
+export type InvoiceEventRow = typeof invoiceEvents.$inferSelect;
+
+/** SQL for "now" in unix milliseconds, for statements that stamp rows inside D1. */
+export const nowMillisSql = sql`(cast(unixepoch('subsec') * 1000 as integer))`;

@@ -1,0 +1,42 @@
+/**
+ * The parts of a Stripe event envelope the worker reads, checked with Zod after the signature.
+ *
+ * Loose on purpose: Stripe adds fields in every API version and events from 2012 lack `object`,
+ * `api_version` and `account`, so only what the worker uses is required.
+ */
+import { z } from 'zod';
+
+const stripeId = z.string().min(1).max(255);
+
+export const eventEnvelope = z.looseObject({
+  id: stripeId,
+  type: z.string().min(1).max(255),
+  created: z.number().int().nonnegative(),
+  livemode: z.boolean().optional(),
+  api_version: z.string().max(64).nullish(),
+  account: stripeId.nullish(),
+  data: z.looseObject({ object: z.looseObject({}) }),
+});
+
+export type EventEnvelope = z.infer<typeof eventEnvelope>;
+
+/** The invoice fields the handlers read, across API versions from 2012 to today. */
+export const invoiceObject = z.looseObject({
+  id: stripeId,
+  object: z.literal('invoice').optional(),
+  status: z.string().nullish(),
+  status_transitions: z.looseObject({ paid_at: z.number().int().nullish() }).nullish(),
+});
+
+export type InvoiceObject = z.infer<typeof invoiceObject>;
+
+/** Parses an event body; returns a short reason instead of throwing. */
+export function parseEvent(
+  value: unknown,
+): { ok: true; event: EventEnvelope } | { ok: false; reason: string } {
+  const parsed = eventEnvelope.safeParse(value);
+  if (parsed.success) return { ok: true, event: parsed.data };
+
+  const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)');
+  return { ok: false, reason: `invalid envelope: ${[...new Set(fields)].join(', ')}` };
+}
