@@ -1,10 +1,28 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { createServer } from 'node:net';
 import { defineConfig } from 'vitest/config';
+
+/** A free loopback port for the Stripe stand-in (test/stand-in/server.ts). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
 
 // Tests run inside workerd with the worker's real bindings from wrangler.toml: D1 is Miniflare's
 // local SQLite, migrated from migrations/ in test/setup.ts. Secrets are test-only values.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
+
+  // The stand-in listens only on loopback; the port reaches its global setup through the env.
+  process.env.STRIPE_STAND_IN_PORT ??= String(await freePort());
+  const standInBase = `http://127.0.0.1:${process.env.STRIPE_STAND_IN_PORT}`;
 
   return {
     plugins: [
@@ -18,6 +36,7 @@ export default defineConfig(async () => {
             STRIPE_SECRET_KEY: 'sk_test_worker_key_for_tests',
             API_TOKEN: 'test-api-token',
             OPS_TOKEN: 'test-ops-token',
+            STRIPE_API_BASE: standInBase,
           },
         },
       }),
@@ -25,6 +44,7 @@ export default defineConfig(async () => {
     test: {
       include: ['test/**/*.test.ts'],
       setupFiles: ['./test/setup.ts'],
+      globalSetup: ['./test/stand-in/global-setup.ts'],
     },
   };
 });

@@ -1,0 +1,139 @@
+/**
+ * A local stand-in for Stripe's API, for tests. Runs in Node (vitest's global setup) on 127.0.0.1
+ * and is reached by the worker's real Stripe SDK over real HTTP.
+ *
+ * Each test scripts it under its own secret key: requests are routed by the bearer key, so test
+ * files running at once never see each other's scripts. A request no script expects is answered
+ * 500 and kept in the `unexpected` list, which the tests' helper turns into a failure.
+ *
+ * Control routes (only on this server, never in the worker):
+ * - `PUT /__stand-in/scripts/:key` `{ routes: Route[] }` replaces the key's script and log;
+ * - `GET /__stand-in/scripts/:key` returns `{ requests, unexpected }`.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+
+export interface Route {
+  method: string;
+  /** Exact path, or a prefix ending in `*`. */
+  path: string;
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** How many times this route answers; unlimited when absent. */
+  times?: number;
+  /** Milliseconds to wait before answering. */
+  delayMs?: number;
+  /** Drop the connection instead of answering: a network error for the client. */
+  drop?: boolean;
+}
+
+export interface SeenRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  form: Record<string, string>;
+  stripeAccount: string | null;
+  idempotencyKey: string | null;
+  stripeVersion: string | null;
+  authorization: string | null;
+}
+
+interface Script {
+  routes: (Route & { used: number })[];
+  requests: SeenRequest[];
+  unexpected: SeenRequest[];
+}
+
+const scripts = new Map<string, Script>();
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+const header = (req: IncomingMessage, name: string): string | null => {
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : null;
+};
+
+function matches(route: Route, method: string, path: string): boolean {
+  if (route.method.toUpperCase() !== method) return false;
+  if (route.times !== undefined && (route as Route & { used: number }).used >= route.times) {
+    return false;
+  }
+  return route.path.endsWith('*') ? path.startsWith(route.path.slice(0, -1)) : route.path === path;
+}
+
+/** Starts the stand-in on 127.0.0.1:`port`. */
+export function startStandIn(port: number): Promise<Server> {
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const body = await readBody(req);
+    const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(payload));
+    };
+
+    const control = /^\/__stand-in\/scripts\/([^/]+)$/.exec(url.pathname);
+    if (control) {
+      const key = decodeURIComponent(control[1] ?? '');
+      if (req.method === 'PUT') {
+        const { routes } = JSON.parse(body) as { routes: Route[] };
+        scripts.set(key, {
+          routes: routes.map((route) => ({ ...route, used: 0 })),
+          requests: [],
+          unexpected: [],
+        });
+        return reply(200, { ok: true });
+      }
+      const script = scripts.get(key);
+      return reply(200, { requests: script?.requests ?? [], unexpected: script?.unexpected ?? [] });
+    }
+
+    const authorization = header(req, 'authorization');
+    const key = authorization?.replace(/^Bearer /, '') ?? '';
+    const seen: SeenRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      form: Object.fromEntries(new URLSearchParams(body)),
+      stripeAccount: header(req, 'stripe-account'),
+      idempotencyKey: header(req, 'idempotency-key'),
+      stripeVersion: header(req, 'stripe-version'),
+      authorization,
+    };
+
+    const script = scripts.get(key);
+    const route = script?.routes.find((candidate) => matches(candidate, seen.method, seen.path));
+
+    if (!script || !route) {
+      script?.unexpected.push(seen);
+      return reply(500, {
+        error: { type: 'api_error', message: `stand-in: unexpected ${seen.method} ${seen.path}` },
+      });
+    }
+
+    route.used += 1;
+    script.requests.push(seen);
+
+    if (route.delayMs) await new Promise((resolve) => setTimeout(resolve, route.delayMs));
+    if (route.drop) {
+      req.socket.destroy();
+      return;
+    }
+
+    reply(route.status ?? 200, route.body ?? {}, {
+      'request-id': `req_standin_${route.used}`,
+      ...route.headers,
+    });
+  });
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
