@@ -29,6 +29,8 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: './wrangler.toml' },
         miniflare: {
+          // A second database only the D1-failure test breaks, so other files never see it.
+          d1Databases: { DB_FAULTS: 'fault-injection' },
           bindings: {
             TEST_MIGRATIONS: migrations,
             STRIPE_WEBHOOK_SECRET: 'whsec_test_platform_current, whsec_test_platform_previous',
@@ -43,6 +45,8 @@ export default defineConfig(async () => {
     ],
     test: {
       include: ['test/**/*.test.ts'],
+      // The worker logs a JSON line per request; show them only for tests that fail.
+      silent: 'passed-only' as const,
       setupFiles: ['./test/setup.ts'],
       globalSetup: ['./test/stand-in/global-setup.ts'],
     },

@@ -4,6 +4,8 @@ declare global {
   namespace Cloudflare {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
+      DB_FAULTS: D1Database;
+      STRIPE_API_BASE: string;
     }
   }
 }

@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, vi } from 'vitest';
+import { afterEach, beforeEach, expect, vi } from 'vitest';
 
 /**
  * Captures every console line the worker writes during a test, so tests can check what the logs
- * say and that they never carry a secret or a payload.
+ * say; after each test it checks that no line carries a secret, a signature or a token.
  */
 export function captureLogs(): { lines: string[] } {
   const captured = { lines: [] as string[] };
@@ -18,6 +18,12 @@ export function captureLogs(): { lines: string[] } {
 
   afterEach(() => {
     vi.restoreAllMocks();
+
+    // Whatever the test did, no log line may carry a secret, a signature or a token.
+    for (const line of captured.lines) {
+      expect(line).not.toMatch(/whsec_|sk_(test|live)_|rk_(test|live)_|v1=[0-9a-f]{64}/);
+      expect(line).not.toMatch(/test-(api|ops)-token/);
+    }
   });
 
   return captured;
