@@ -33,23 +33,43 @@ const lineItem = z.strictObject({
   quantity: z.number().int('must be a whole number').min(1, 'must be at least 1').max(10_000),
 });
 
+const MAX_METADATA_KEYS = 50;
+
 const metadata = z
-  .record(
-    z
-      .string()
-      .min(1)
-      .max(40, 'keys are at most 40 characters')
-      .regex(/^[^[\]]+$/, 'no brackets'),
-    z.string().max(500, 'values are at most 500 characters'),
-  )
-  .refine((value) => Object.keys(value).length <= 50, 'at most 50 keys');
+  .record(z.string(), z.string().max(500, 'values are at most 500 characters'))
+  .superRefine((value, ctx) => {
+    const keys = Object.keys(value);
+    if (keys.length > MAX_METADATA_KEYS) {
+      ctx.addIssue({ code: 'custom', message: `at most ${MAX_METADATA_KEYS} keys` });
+    }
+    for (const key of keys) {
+      if (key.length === 0 || key.length > 40 || /[[\]]/.test(key)) {
+        const message = 'keys are 1 to 40 characters, without square brackets';
+        ctx.addIssue({ code: 'custom', path: [key], message });
+      }
+    }
+  });
+
+/** An existing customer's id or a new customer; the problems named are those of the one meant. */
+const customer = z.unknown().transform((value, ctx): string | z.infer<typeof newCustomer> => {
+  const meant = typeof value === 'string' ? customerId : newCustomer;
+  if (typeof value !== 'string' && (typeof value !== 'object' || value === null)) {
+    ctx.addIssue({ code: 'custom', message: 'must be a customer id (cus_...) or { email, name }' });
+    return z.NEVER;
+  }
+
+  const parsed = meant.safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) {
+    ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  }
+  return z.NEVER;
+});
 
 export const sendRequest = z
   .strictObject({
     stripe_account_id: accountId,
-    customer: z.union([customerId, newCustomer], {
-      error: 'must be a customer id (cus_...) or { email, name }',
-    }),
+    customer,
     currency: z
       .string()
       .regex(/^[A-Za-z]{3}$/, 'must be a three-letter ISO currency code')

@@ -9,7 +9,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { claimSend, getInvoice } from '../db/invoice-sends.ts';
+import { claimSend, getInvoice, getSend } from '../db/invoice-sends.ts';
 import type { InvoiceRow, InvoiceSendRow } from '../db/schema.ts';
 import type { AppEnv } from '../env.ts';
 import { runSend } from '../invoices/send.ts';

@@ -110,7 +110,7 @@ export function stripeFailure(err: unknown, idempotencyKey: string): StripeFailu
 
   const code = err.code ?? (noAnswer ? 'stripe_unreachable' : (err.rawType ?? 'stripe_error'));
   const message = err.message
-    .replace(KEY_PATTERN, '$1_$2_[redacted]')
+    .replace(KEY_PATTERN, '[redacted key]')
     .split(idempotencyKey)
     .join('[idempotency key]')
     .slice(0, MAX_MESSAGE);
