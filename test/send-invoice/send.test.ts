@@ -30,7 +30,7 @@ describe('POST /api/invoices', () => {
     const response = await postInvoice(body, { key, stripe });
 
     expect(response.status).toBe(201);
-    const record = await response.json();
+    const record = (await response.json()) as Record<string, unknown>;
     expect(record).toMatchObject({
       stripe_invoice_id: invoice,
       stripe_account_id: ACCOUNT,
