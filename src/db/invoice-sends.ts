@@ -247,3 +247,11 @@ export async function finishFailed(
     markSend,
   ]);
 }
+
+/** Lets the same request resume at once after this one broke off without a Stripe answer. */
+export async function releaseSend(db: Database, holder: Holder, nowMs: number): Promise<void> {
+  await db
+    .update(invoiceSends)
+    .set({ state: 'retryable', leaseToken: null, leaseUntil: null, updatedAt: nowMs })
+    .where(held(holder));
+}

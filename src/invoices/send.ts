@@ -16,6 +16,7 @@ import {
   recordInvoiceCreated,
   recordInvoiceDetails,
   recordProgress,
+  releaseSend,
   type Holder,
 } from '../db/invoice-sends.ts';
 import type { InvoiceDetails } from '../db/invoices.ts';
@@ -106,7 +107,11 @@ export async function runSend(ctx: SendContext, send: InvoiceSendRow): Promise<S
     return { kind: 'sent', invoice };
   } catch (err) {
     if (err instanceof LostLease) return { kind: 'lost_lease' };
-    if (!(err instanceof StepFailed)) throw err;
+    if (!(err instanceof StepFailed)) {
+      // Most likely D1 failed: free the key (if D1 lets us) so a retry need not wait for the lease.
+      await releaseSend(ctx.db, ctx.holder, ctx.now()).catch(() => undefined);
+      throw err;
+    }
 
     const failure = stripeFailure(err.error, ctx.holder.key);
     await finishFailed(ctx.db, ctx.holder, invoiceId, failure, ctx.now());

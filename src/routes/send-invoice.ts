@@ -27,7 +27,8 @@ import { stripeClient } from '../stripe/client.ts';
 import { sendCalls, type StripeFailure } from '../stripe/send-invoice.ts';
 import { invoiceJson } from './invoices.ts';
 
-const MAX_BODY_BYTES = 64 * 1024;
+/** 100 lines of 500-character descriptions and full metadata fit well inside. */
+const MAX_BODY_BYTES = 256 * 1024;
 
 /** Per Stripe call; a send makes 4 + one per item. */
 const STRIPE_TIMEOUT_MS = 10_000;
@@ -36,7 +37,7 @@ export const sendInvoiceApi = new Hono<AppEnv>();
 
 const limit = bodyLimit({
   maxSize: MAX_BODY_BYTES,
-  onError: (c) => c.json(errorBody('payload_too_large', 'Body exceeds 64 KiB.'), 413),
+  onError: (c) => c.json(errorBody('payload_too_large', 'Body exceeds 256 KiB.'), 413),
 });
 
 /** The request and its key, or a 422 naming every problem with either. */
