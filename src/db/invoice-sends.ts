@@ -178,8 +178,9 @@ export async function finishSent(
         ...details,
         errorCode: null,
         errorMessage: null,
-        status: sql`case when ${invoices.status} = 'error'
-          and ${invoices.stateKey} = ${INITIAL_STATE_KEY} then 'pending' else ${invoices.status} end`,
+        status: sql`case
+          when ${invoices.status} = 'error' and ${invoices.stateKey} = ${INITIAL_STATE_KEY}
+          then 'pending' else ${invoices.status} end`,
         updatedAt: nowMs,
       })
       .where(and(eq(invoices.stripeInvoiceId, invoiceId), stillHeld(holder))),

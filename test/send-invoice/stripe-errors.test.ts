@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { invoiceEvent } from '../factories/events.ts';
 import { sendRoutes, stripeError } from '../factories/stripe-send.ts';
 import { ACCOUNT, newKey, postInvoice, sendBody, sendRow, stripeId } from '../helpers/send.ts';
+import { captureLogs, entries } from '../helpers/logs.ts';
 import { standIn, type Route } from '../helpers/stripe-stand-in.ts';
 import { deliver, readInvoice } from '../helpers/worker.ts';
 
@@ -72,6 +73,8 @@ const cases: { step: Step; error: ReturnType<typeof stripeError>; invoiceExists:
 ];
 
 describe('a Stripe error while sending', () => {
+  const logs = captureLogs();
+
   it.each(cases)(
     'at $step: records status error with Stripe’s code and answers 502, the same on retry',
     async ({ step, error, invoiceExists }) => {
@@ -111,6 +114,11 @@ describe('a Stripe error while sending', () => {
       expect(((await again.json()) as Record<string, any>).error).toMatchObject({ code, step });
       expect(await stripe.requests()).toHaveLength(calls);
       await stripe.expectNoSurprises();
+
+      expect(entries(logs.lines)).toContainEqual(
+        expect.objectContaining({ msg: 'invoice.send_failed', step, code, retryable: false }),
+      );
+      expect(logs.lines.join('\n')).not.toMatch(/sk_test_|whsec_/);
     },
   );
 
