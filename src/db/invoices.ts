@@ -13,16 +13,30 @@ import { INITIAL_STATE_KEY } from '../invoices/status.ts';
 export type TrackResult =
   { kind: 'created' | 'existing'; invoice: InvoiceRow } | { kind: 'conflict'; invoice: InvoiceRow };
 
-/** Starts tracking an invoice as `pending`; idempotent for the same account. */
-export async function trackInvoice(
+/** What the worker knows of an invoice when it starts tracking it, beyond its id and account. */
+export type InvoiceDetails = Partial<
+  Pick<
+    InvoiceRow,
+    'stripeCustomerId' | 'number' | 'amountDue' | 'currency' | 'hostedInvoiceUrl' | 'dueDate'
+  >
+>;
+
+/**
+ * The statements that start tracking an invoice as `pending` and settle its held events: an insert
+ * that does nothing when the row exists, then the held events applied and settled. Run them in one
+ * batch (callers may add their own statements to it).
+ */
+export function trackStatements(
   db: Database,
   invoiceId: string,
   accountId: string,
   nowMs: number,
-): Promise<TrackResult> {
+  details: InvoiceDetails = {},
+) {
   const insert = db
     .insert(invoices)
     .values({
+      ...details,
       stripeInvoiceId: invoiceId,
       stripeAccountId: accountId,
       status: 'pending',
@@ -33,10 +47,22 @@ export async function trackInvoice(
     .onConflictDoNothing()
     .returning({ id: invoices.stripeInvoiceId });
 
-  const [inserted, , , rows] = await db.batch([
+  return [
     insert,
     applyHeldEvents(db, invoiceId, accountId, nowMs),
     settleHeldEvents(db, invoiceId, accountId),
+  ] as const;
+}
+
+/** Starts tracking an invoice as `pending`; idempotent for the same account. */
+export async function trackInvoice(
+  db: Database,
+  invoiceId: string,
+  accountId: string,
+  nowMs: number,
+): Promise<TrackResult> {
+  const [inserted, , , rows] = await db.batch([
+    ...trackStatements(db, invoiceId, accountId, nowMs),
     db.select().from(invoices).where(eq(invoices.stripeInvoiceId, invoiceId)),
   ]);
 

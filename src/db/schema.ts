@@ -20,6 +20,18 @@ export const invoices = sqliteTable(
     stateKey: text('state_key').notNull().default('0'),
     /** The recorded event (webhook or reconcile) that set the current state. */
     statusEventId: text('status_event_id'),
+    /** What Stripe said of the invoice when the worker sent it (null for invoices only tracked). */
+    stripeCustomerId: text('stripe_customer_id'),
+    number: text('number'),
+    /** In the currency's smallest unit. */
+    amountDue: integer('amount_due'),
+    currency: text('currency'),
+    hostedInvoiceUrl: text('hosted_invoice_url'),
+    /** Unix seconds. */
+    dueDate: integer('due_date'),
+    /** Stripe's error when finalizing or sending failed; the status is then `error`. */
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -59,7 +71,44 @@ export const invoiceEvents = sqliteTable(
   ],
 );
 
+/**
+ * One `POST /api/invoices` request per `Idempotency-Key`: the idempotency record, the progress of
+ * the Stripe calls made for it, and its answer. A send that failed before Stripe had an invoice
+ * lives only here, with status `error` and Stripe's error.
+ */
+export const invoiceSends = sqliteTable(
+  'invoice_sends',
+  {
+    idempotencyKey: text('idempotency_key').primaryKey(),
+    /** SHA-256 of the validated request, so the same key with another body is refused. */
+    requestHash: text('request_hash').notNull(),
+    stripeAccountId: text('stripe_account_id').notNull(),
+    /** `running`, `retryable` (a transient failure; the same key resumes), `sent` or `error`. */
+    state: text('state').notNull(),
+    /** The step reached: `customer`, `invoice`, `items`, `finalize`, `send`, `done`. */
+    step: text('step').notNull(),
+    stripeCustomerId: text('stripe_customer_id'),
+    stripeInvoiceId: text('stripe_invoice_id'),
+    /** Invoice items created so far, so a resumed send never adds a line twice. */
+    itemsCreated: integer('items_created').notNull().default(0),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    /** The HTTP status answered, replayed for the same key once the send has ended. */
+    httpStatus: integer('http_status'),
+    /** Who is working on it and until when (unix ms); a lapsed lease may be taken over. */
+    leaseToken: text('lease_token'),
+    leaseUntil: integer('lease_until'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (table) => [
+    index('invoice_sends_invoice').on(table.stripeInvoiceId),
+    index('invoice_sends_state_updated').on(table.state, table.updatedAt),
+  ],
+);
+
 export type InvoiceRow = typeof invoices.$inferSelect;
+export type InvoiceSendRow = typeof invoiceSends.$inferSelect;
 export type InvoiceEventRow = typeof invoiceEvents.$inferSelect;
 
 /** SQL for "now" in unix milliseconds, for statements that stamp rows inside D1. */

@@ -17,6 +17,10 @@
  *   arrived). Among several paid events the earliest wins, so `paid_at` never moves later.
  * Remaining ties (same type, same second) go to the greater event id: arbitrary, but the same
  * whatever the arrival order.
+ *
+ * `error` is set by the worker itself, not by an event: a send that failed after Stripe had the
+ * invoice (see invoices/send.ts). It keeps the initial key, so every event still applies to it,
+ * and it is only written over the initial key, so it never hides what an event already said.
  */
 
 export const INVOICE_STATUSES = [

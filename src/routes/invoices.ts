@@ -32,6 +32,16 @@ export function invoiceJson(invoice: InvoiceRow) {
     stripe_account_id: invoice.stripeAccountId,
     status: invoice.status,
     paid_at: isoFromSeconds(invoice.paidAt),
+    stripe_customer_id: invoice.stripeCustomerId,
+    number: invoice.number,
+    amount_due: invoice.amountDue,
+    currency: invoice.currency,
+    hosted_invoice_url: invoice.hostedInvoiceUrl,
+    due_date: isoFromSeconds(invoice.dueDate),
+    error:
+      invoice.errorCode === null
+        ? null
+        : { code: invoice.errorCode, message: invoice.errorMessage },
     created_at: isoFromMillis(invoice.createdAt),
     updated_at: isoFromMillis(invoice.updatedAt),
   };

@@ -88,6 +88,13 @@ export interface InvoiceView {
   stripe_account_id: string;
   status: string;
   paid_at: string | null;
+  stripe_customer_id: string | null;
+  number: string | null;
+  amount_due: number | null;
+  currency: string | null;
+  hosted_invoice_url: string | null;
+  due_date: string | null;
+  error: { code: string; message: string | null } | null;
   created_at: string;
   updated_at: string;
   events: { id: string; type: string; created: string; outcome: string }[];

@@ -6,6 +6,9 @@
  * files running at once never see each other's scripts. A request no script expects is answered
  * 500 and kept in the `unexpected` list, which the tests' helper turns into a failure.
  *
+ * A process that starts the stand-in itself (the dev stand-in, scripts/stripe-stand-in.ts) may
+ * also give it a fallback script for any key, whose routes may compute their answer (`reply`).
+ *
  * Control routes (only on this server, never in the worker):
  * - `PUT /__stand-in/scripts/:key` `{ routes: Route[] }` replaces the key's script and log;
  * - `GET /__stand-in/scripts/:key` returns `{ requests, unexpected }`.
@@ -25,6 +28,14 @@ export interface Route {
   delayMs?: number;
   /** Drop the connection instead of answering: a network error for the client. */
   drop?: boolean;
+  /** Computes the answer from the request (in-process scripts only; JSON cannot carry it). */
+  reply?: (seen: SeenRequest) => { status?: number; body: unknown };
+}
+
+/** Options for a stand-in started in-process. */
+export interface StandInOptions {
+  /** The script for keys that have none of their own. */
+  fallback?: Route[];
 }
 
 export interface SeenRequest {
@@ -68,8 +79,18 @@ function matches(route: Route, method: string, path: string): boolean {
   return route.path.endsWith('*') ? path.startsWith(route.path.slice(0, -1)) : route.path === path;
 }
 
+const FALLBACK = '*';
+
 /** Starts the stand-in on 127.0.0.1:`port`. */
-export function startStandIn(port: number): Promise<Server> {
+export function startStandIn(port: number, options: StandInOptions = {}): Promise<Server> {
+  if (options.fallback) {
+    scripts.set(FALLBACK, {
+      routes: options.fallback.map((route) => ({ ...route, used: 0 })),
+      requests: [],
+      unexpected: [],
+    });
+  }
+
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const body = await readBody(req);
@@ -107,7 +128,7 @@ export function startStandIn(port: number): Promise<Server> {
       authorization,
     };
 
-    const script = scripts.get(key);
+    const script = scripts.get(key) ?? scripts.get(FALLBACK);
     const route = script?.routes.find((candidate) => matches(candidate, seen.method, seen.path));
 
     if (!script || !route) {
@@ -126,7 +147,8 @@ export function startStandIn(port: number): Promise<Server> {
       return;
     }
 
-    reply(route.status ?? 200, route.body ?? {}, {
+    const computed = route.reply?.(seen);
+    reply(computed?.status ?? route.status ?? 200, computed?.body ?? route.body ?? {}, {
       'request-id': `req_standin_${route.used}`,
       ...route.headers,
     });
