@@ -39,6 +39,9 @@ export default defineConfig(async () => {
             API_TOKEN: 'test-api-token',
             OPS_TOKEN: 'test-ops-token',
             STRIPE_API_BASE: standInBase,
+            // Set explicitly so a developer's .dev.vars can never change what the tests see.
+            STRIPE_WEBHOOK_TOLERANCE_SECONDS: '300',
+            STRIPE_LIVEMODE: '',
           },
         },
       }),

@@ -5,7 +5,6 @@ declare global {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
       DB_FAULTS: D1Database;
-      STRIPE_API_BASE: string;
     }
   }
 }

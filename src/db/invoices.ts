@@ -10,8 +10,10 @@ import type { Database } from './client.ts';
 import { invoiceEvents, invoices, type InvoiceEventRow, type InvoiceRow } from './schema.ts';
 import { INITIAL_STATE_KEY } from '../invoices/status.ts';
 
-export type TrackResult =
-  { kind: 'created' | 'existing'; invoice: InvoiceRow } | { kind: 'conflict'; invoice: InvoiceRow };
+export type TrackResult = {
+  kind: 'created' | 'existing' | 'corrected' | 'conflict';
+  invoice: InvoiceRow;
+};
 
 /** What the worker knows of an invoice when it starts tracking it, beyond its id and account. */
 export type InvoiceDetails = Partial<
@@ -54,14 +56,49 @@ export function trackStatements(
   ] as const;
 }
 
-/** Starts tracking an invoice as `pending`; idempotent for the same account. */
+/**
+ * Starts tracking an invoice as `pending`; idempotent for the same account.
+ *
+ * With `correctAccount`, an invoice tracked under another account is moved to this one, but only
+ * while nothing has happened to it (still `pending`, no event applied): the way to fix a typo.
+ * Events from the corrected account that were refused as `account_mismatch` are then held again
+ * and applied like any event that arrived before tracking.
+ */
 export async function trackInvoice(
   db: Database,
   invoiceId: string,
   accountId: string,
   nowMs: number,
+  correctAccount = false,
 ): Promise<TrackResult> {
-  const [inserted, , , rows] = await db.batch([
+  const untouchedElsewhere = and(
+    eq(invoices.stripeInvoiceId, invoiceId),
+    sql`${invoices.stripeAccountId} <> ${accountId}`,
+    eq(invoices.status, 'pending'),
+    eq(invoices.stateKey, INITIAL_STATE_KEY),
+  );
+
+  const correct = db
+    .update(invoices)
+    .set({ stripeAccountId: accountId, updatedAt: nowMs })
+    .where(correctAccount ? untouchedElsewhere : sql`0`)
+    .returning({ id: invoices.stripeInvoiceId });
+
+  const rehold = db
+    .update(invoiceEvents)
+    .set({ outcome: 'untracked' })
+    .where(
+      and(
+        eq(invoiceEvents.invoiceId, invoiceId),
+        eq(invoiceEvents.outcome, 'account_mismatch'),
+        eq(invoiceEvents.account, accountId),
+        correctAccount ? sql`1` : sql`0`,
+      ),
+    );
+
+  const [corrected, , inserted, , , rows] = await db.batch([
+    correct,
+    rehold,
     ...trackStatements(db, invoiceId, accountId, nowMs),
     db.select().from(invoices).where(eq(invoices.stripeInvoiceId, invoiceId)),
   ]);
@@ -70,6 +107,7 @@ export async function trackInvoice(
   if (!invoice) throw new Error('tracked invoice row missing after insert');
 
   if (invoice.stripeAccountId !== accountId) return { kind: 'conflict', invoice };
+  if (corrected.length > 0) return { kind: 'corrected', invoice };
   return { kind: inserted.length > 0 ? 'created' : 'existing', invoice };
 }
 
@@ -132,11 +170,14 @@ function settleHeldEvents(db: Database, invoiceId: string, accountId: string) {
     );
 }
 
+/** How many recorded events an invoice read returns; a real invoice has a handful. */
+export const EVENTS_PER_INVOICE = 500;
+
 /** One invoice with its recorded events, newest first; null when not tracked. */
 export async function getInvoiceWithEvents(
   db: Database,
   invoiceId: string,
-): Promise<{ invoice: InvoiceRow; events: InvoiceEventRow[] } | null> {
+): Promise<{ invoice: InvoiceRow; events: InvoiceEventRow[]; truncated: boolean } | null> {
   const [rows, events] = await db.batch([
     db.select().from(invoices).where(eq(invoices.stripeInvoiceId, invoiceId)),
     db
@@ -144,9 +185,12 @@ export async function getInvoiceWithEvents(
       .from(invoiceEvents)
       .where(eq(invoiceEvents.invoiceId, invoiceId))
       .orderBy(desc(invoiceEvents.created), desc(invoiceEvents.receivedAt), desc(invoiceEvents.id))
-      .limit(500),
+      .limit(EVENTS_PER_INVOICE + 1),
   ]);
 
   const invoice = rows[0];
-  return invoice ? { invoice, events } : null;
+  if (!invoice) return null;
+
+  const truncated = events.length > EVENTS_PER_INVOICE;
+  return { invoice, events: events.slice(0, EVENTS_PER_INVOICE), truncated };
 }

@@ -14,7 +14,8 @@ import { log } from './log.ts';
 
 type TokenName = 'API_TOKEN' | 'OPS_TOKEN';
 
-const BEARER = /^Bearer +([\x21-\x7e]+) *$/;
+// The scheme is case-insensitive (RFC 9110); the token is visible ASCII.
+const BEARER = /^Bearer +([\x21-\x7e]+) *$/i;
 
 const pick = (config: Config, name: TokenName) =>
   name === 'API_TOKEN' ? config.apiToken : config.opsToken;

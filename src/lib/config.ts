@@ -25,6 +25,8 @@ export interface Config {
   stripeApiBase: string | null;
   apiToken: string | null;
   opsToken: string | null;
+  /** Configuration values that were present but unusable, and what was used instead. */
+  problems: string[];
 }
 
 const DEFAULT_TOLERANCE_SECONDS = 300;
@@ -48,11 +50,20 @@ export function splitSecrets(value: unknown): string[] {
     .filter((part) => part !== '');
 }
 
-function tolerance(value: unknown): number {
+// Stripe's own libraries default to 300 s; past an hour a replayed delivery would be accepted.
+const MAX_TOLERANCE_SECONDS = 3600;
+
+function tolerance(value: unknown, problems: string[]): number {
   const raw = text(value);
-  if (raw === null || !/^\d+$/.test(raw)) return DEFAULT_TOLERANCE_SECONDS;
-  const seconds = Number(raw);
-  return seconds > 0 ? seconds : DEFAULT_TOLERANCE_SECONDS;
+  if (raw === null) return DEFAULT_TOLERANCE_SECONDS;
+
+  const seconds = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
+  if (seconds >= 1 && seconds <= MAX_TOLERANCE_SECONDS) return seconds;
+
+  problems.push(
+    `STRIPE_WEBHOOK_TOLERANCE_SECONDS must be 1-${MAX_TOLERANCE_SECONDS}; using ${DEFAULT_TOLERANCE_SECONDS}`,
+  );
+  return DEFAULT_TOLERANCE_SECONDS;
 }
 
 /** Live or test mode from the secret key's prefix, else from STRIPE_LIVEMODE. */
@@ -82,16 +93,19 @@ export function readConfig(source: ConfigSource): Config {
   if (connect.length === 0) missingSecrets.push('STRIPE_CONNECT_WEBHOOK_SECRET');
 
   const stripeSecretKey = text(env.STRIPE_SECRET_KEY);
+  const problems: string[] = [];
+  const toleranceSeconds = tolerance(env.STRIPE_WEBHOOK_TOLERANCE_SECONDS, problems);
 
   return {
     secrets,
     missingSecrets,
-    toleranceSeconds: tolerance(env.STRIPE_WEBHOOK_TOLERANCE_SECONDS),
+    toleranceSeconds,
     expectedLivemode: livemodeOf(stripeSecretKey, env.STRIPE_LIVEMODE),
     stripeSecretKey,
     stripeApiBase: text(env.STRIPE_API_BASE),
     apiToken: text(env.API_TOKEN),
     opsToken: text(env.OPS_TOKEN),
+    problems,
   };
 }
 

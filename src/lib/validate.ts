@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { errors } from './errors.ts';
+import { AppError, errors } from './errors.ts';
 
 /** Each problem Zod found, as `{ path, message }`, for a 422 body. */
 export function describeIssues(error: z.ZodError): { path: string; message: string }[] {
@@ -12,6 +12,11 @@ export function describeIssues(error: z.ZodError): { path: string; message: stri
 
 /** Reads a JSON body and checks it against `schema`, throwing a 422 that names each problem. */
 export async function jsonBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new AppError(415, 'unsupported_media_type', 'Send the body as application/json.');
+  }
+
   let value: unknown;
   try {
     value = await c.req.json();

@@ -3,12 +3,13 @@
  * Bearer `API_TOKEN`.
  */
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { getInvoiceWithEvents, trackInvoice } from '../db/invoices.ts';
 import type { InvoiceEventRow, InvoiceRow } from '../db/schema.ts';
 import type { AppEnv } from '../env.ts';
 import { requireToken } from '../lib/auth.ts';
-import { errors } from '../lib/errors.ts';
+import { errorBody, errors } from '../lib/errors.ts';
 import { log } from '../lib/log.ts';
 import { isoFromMillis, isoFromSeconds } from '../lib/time.ts';
 import { jsonBody } from '../lib/validate.ts';
@@ -23,7 +24,11 @@ export const accountId = z
   .max(255)
   .regex(/^acct_[A-Za-z0-9]+$/, 'must be a Stripe connected account id (acct_...)');
 
-const trackBody = z.object({ stripe_account_id: accountId });
+const trackBody = z.strictObject({
+  stripe_account_id: accountId,
+  /** Moves an untouched invoice tracked under another account to this one (fixes a typo). */
+  correct_account: z.boolean().optional(),
+});
 
 /** The public JSON form of an invoice record. */
 export function invoiceJson(invoice: InvoiceRow) {
@@ -71,17 +76,39 @@ export const invoicesApi = new Hono<AppEnv>();
 
 invoicesApi.use('/api/*', requireToken('API_TOKEN'));
 
-invoicesApi.put('/api/invoices/:id', async (c) => {
+/** Far above any tracking or sending request; the API never needs to read more. */
+export const apiBodyLimit = bodyLimit({
+  maxSize: 256 * 1024,
+  onError: (c) => c.json(errorBody('payload_too_large', 'Body exceeds 256 KiB.'), 413),
+});
+
+const TRACK_LOG = {
+  created: 'invoice.tracked',
+  existing: 'invoice.track_repeated',
+  corrected: 'invoice.account_corrected',
+} as const;
+
+invoicesApi.put('/api/invoices/:id', apiBodyLimit, async (c) => {
   const id = pathInvoiceId(c.req.param('id'));
   const body = await jsonBody(c, trackBody);
 
-  const tracked = await trackInvoice(c.get('db'), id, body.stripe_account_id, Date.now());
+  const tracked = await trackInvoice(
+    c.get('db'),
+    id,
+    body.stripe_account_id,
+    Date.now(),
+    body.correct_account === true,
+  );
 
   if (tracked.kind === 'conflict') {
-    throw errors.conflict('This invoice is already tracked for another connected account.');
+    throw errors.conflict(
+      body.correct_account
+        ? 'The account can only be corrected while the invoice is pending and no event applied.'
+        : 'This invoice is already tracked for another connected account.',
+    );
   }
 
-  log.info(tracked.kind === 'created' ? 'invoice.tracked' : 'invoice.track_repeated', {
+  log.info(TRACK_LOG[tracked.kind], {
     invoice: id,
     account: body.stripe_account_id,
     status: tracked.invoice.status,
@@ -95,5 +122,14 @@ invoicesApi.get('/api/invoices/:id', async (c) => {
   const found = await getInvoiceWithEvents(c.get('db'), id);
   if (!found) throw errors.notFound('Invoice');
 
-  return c.json({ ...invoiceJson(found.invoice), events: found.events.map(eventJson) });
+  return c.json({
+    ...invoiceJson(found.invoice),
+    events: found.events.map(eventJson),
+    events_truncated: found.truncated,
+  });
+});
+
+invoicesApi.all('/api/invoices/:id', (c) => {
+  c.header('Allow', 'GET, PUT');
+  return c.json(errorBody('method_not_allowed', 'Use GET or PUT.'), 405);
 });

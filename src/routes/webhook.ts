@@ -45,7 +45,7 @@ for (const path of PATHS) {
     );
 
     if (!verified.ok) {
-      log.warn('webhook.rejected', { reason: verified.reason, bytes: body.length });
+      log.warn('webhook.rejected', { reason: verified.reason, chars: body.length });
       if (verified.reason === 'not_json') throw errors.notAnEvent(verified.reason);
       throw errors.badSignature(verified.reason);
     }

@@ -8,10 +8,17 @@ import { z } from 'zod';
 
 const stripeId = z.string().min(1).max(255);
 
+/**
+ * Unix seconds up to the end of year 9999: every real Stripe time, and nothing a JavaScript Date
+ * or an ISO string cannot hold. A signed event with a time outside this is not a Stripe event.
+ */
+export const MAX_UNIX_SECONDS = 253_402_300_799;
+const unixSeconds = z.number().int().min(0).max(MAX_UNIX_SECONDS);
+
 export const eventEnvelope = z.looseObject({
   id: stripeId,
   type: z.string().min(1).max(255),
-  created: z.number().int().nonnegative(),
+  created: unixSeconds,
   livemode: z.boolean().optional(),
   api_version: z.string().max(64).nullish(),
   account: stripeId.nullish(),
@@ -24,8 +31,8 @@ export type EventEnvelope = z.infer<typeof eventEnvelope>;
 export const invoiceObject = z.looseObject({
   id: stripeId,
   object: z.literal('invoice').optional(),
-  status: z.string().nullish(),
-  status_transitions: z.looseObject({ paid_at: z.number().int().nullish() }).nullish(),
+  status: z.string().max(32).nullish(),
+  status_transitions: z.looseObject({ paid_at: unixSeconds.nullish() }).nullish(),
 });
 
 export type InvoiceObject = z.infer<typeof invoiceObject>;

@@ -15,6 +15,7 @@ import {
 import { stateKey } from '../invoices/status.ts';
 import type { EventEnvelope } from './event.ts';
 import { classify } from './invoice-events.ts';
+import { log } from '../lib/log.ts';
 
 export interface HandleContext {
   db: Database;
@@ -28,6 +29,17 @@ export interface Handled {
   result: WriteResult;
   /** The status the event asked for, for the log line of a change. */
   target: string | null;
+}
+
+let livemodeWarned = false;
+
+/** Once per isolate: without a key or STRIPE_LIVEMODE, events of both modes are applied. */
+function warnLivemodeUnchecked(): void {
+  if (livemodeWarned) return;
+  livemodeWarned = true;
+  log.warn('webhook.livemode_unchecked', {
+    hint: 'set STRIPE_SECRET_KEY or STRIPE_LIVEMODE so events of the other mode are ignored',
+  });
 }
 
 /** Records `event` and applies it to its invoice when it is an invoice status event. */
@@ -49,6 +61,8 @@ export async function handleEvent(event: EventEnvelope, ctx: HandleContext): Pro
   };
 
   const mode = event.livemode ?? null;
+  if (ctx.expectedLivemode === null) warnLivemodeUnchecked();
+
   if (ctx.expectedLivemode !== null && mode !== null && mode !== ctx.expectedLivemode) {
     const error = `event livemode ${mode} but the worker runs in ${ctx.expectedLivemode ? 'live' : 'test'} mode`;
     const result = await recordOnly(ctx.db, { ...record, error }, 'livemode_mismatch');

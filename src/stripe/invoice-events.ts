@@ -42,7 +42,7 @@ const failed: Handler = (invoice) =>
 const note: Handler = () => ({ kind: 'note' });
 
 /** Event types the worker acts on, and the invoice lifecycle events it records without acting. */
-export const INVOICE_EVENT_HANDLERS: Readonly<Record<string, Handler>> = {
+const HANDLERS: Readonly<Record<string, Handler>> = {
   'invoice.paid': paid,
   'invoice.payment_succeeded': paid,
   'invoice.payment_failed': failed,
@@ -57,6 +57,17 @@ export const INVOICE_EVENT_HANDLERS: Readonly<Record<string, Handler>> = {
   'invoice.updated': note,
   'invoice.payment_action_required': note,
 };
+
+/**
+ * The handler for an event type, looked up as an own property only: a type such as `constructor`
+ * or `__proto__` must not find a method of Object.prototype.
+ */
+export function handlerFor(type: string): Handler | undefined {
+  return Object.hasOwn(HANDLERS, type) ? HANDLERS[type] : undefined;
+}
+
+/** Every event type the worker records against an invoice (acted on or noted). */
+export const INVOICE_EVENT_TYPES: readonly string[] = Object.keys(HANDLERS);
 
 /** The event types that change an invoice's status: what a webhook endpoint should subscribe to. */
 export const STATUS_EVENT_TYPES = [
@@ -74,7 +85,7 @@ export type Classified =
 
 /** Decides what an event means: unhandled, an effect on one invoice, or a malformed payload. */
 export function classify(event: EventEnvelope): Classified {
-  const handler = INVOICE_EVENT_HANDLERS[event.type];
+  const handler = handlerFor(event.type);
   if (!handler) return { handled: false };
 
   const parsed = invoiceObject.safeParse(event.data.object);

@@ -190,3 +190,85 @@ describe('routing', () => {
     });
   });
 });
+
+describe('correcting the account of an invoice tracked under the wrong one', () => {
+  it('moves an untouched invoice and applies the events its real account sent', async () => {
+    const invoice = newInvoiceId();
+    await track(invoice, 'acct_1Typo');
+    const paid = invoiceEvent('invoice.paid', { invoice, created: T, paidAt: T - 1 });
+    expect(await (await deliver(paid)).json()).toEqual({
+      received: true,
+      outcome: 'account_mismatch',
+    });
+
+    const plain = await api('PUT', `/api/invoices/${invoice}`, { stripe_account_id: ACCOUNT });
+    expect(plain.status).toBe(409);
+
+    const corrected = await api('PUT', `/api/invoices/${invoice}`, {
+      stripe_account_id: ACCOUNT,
+      correct_account: true,
+    });
+    expect(corrected.status).toBe(200);
+    expect(await corrected.json()).toMatchObject({ stripe_account_id: ACCOUNT, status: 'paid' });
+    expect((await readInvoice(invoice)).events).toEqual([
+      expect.objectContaining({ id: paid.id, outcome: 'applied' }),
+    ]);
+  });
+
+  it('refuses once an event has changed the invoice', async () => {
+    const invoice = newInvoiceId();
+    await track(invoice);
+    await deliver(invoiceEvent('invoice.payment_failed', { invoice }));
+
+    const response = await api('PUT', `/api/invoices/${invoice}`, {
+      stripe_account_id: 'acct_1Other',
+      correct_account: true,
+    });
+    expect(response.status).toBe(409);
+    expect((await readInvoice(invoice)).stripe_account_id).toBe(ACCOUNT);
+  });
+});
+
+describe('request hygiene', () => {
+  it('answers 415 to a body that is not sent as JSON', async () => {
+    const response = await call(
+      new Request(`https://worker.test/api/invoices/${newInvoiceId()}`, {
+        method: 'PUT',
+        headers: { authorization: 'Bearer test-api-token', 'content-type': 'text/plain' },
+        body: JSON.stringify({ stripe_account_id: ACCOUNT }),
+      }),
+    );
+    expect(response.status).toBe(415);
+  });
+
+  it('answers 413 to a body over 256 KiB', async () => {
+    const response = await api('PUT', `/api/invoices/${newInvoiceId()}`, {
+      stripe_account_id: ACCOUNT,
+      padding: 'x'.repeat(300 * 1024),
+    });
+    expect(response.status).toBe(413);
+  });
+
+  it('answers 405 to another method on an invoice', async () => {
+    const response = await api('DELETE', `/api/invoices/${newInvoiceId()}`);
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET, PUT');
+  });
+
+  it('accepts the bearer scheme in any case', async () => {
+    const response = await call(
+      new Request(`https://worker.test/api/invoices/${newInvoiceId()}`, {
+        headers: { authorization: 'bearer test-api-token' },
+      }),
+    );
+    expect(response.status).toBe(404);
+  });
+
+  it('says whether the event list was cut', async () => {
+    const invoice = newInvoiceId();
+    await track(invoice);
+    expect(await (await api('GET', `/api/invoices/${invoice}`)).json()).toMatchObject({
+      events_truncated: false,
+    });
+  });
+});
