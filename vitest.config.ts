@@ -29,6 +29,8 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: './wrangler.toml' },
         miniflare: {
+          // A second, never-migrated D1, for the ops check's "before migrations" test only.
+          d1Databases: { UNMIGRATED_DB: 'unmigrated-test-db' },
           bindings: {
             TEST_MIGRATIONS: migrations,
             STRIPE_WEBHOOK_SECRET: 'whsec_test_platform_current, whsec_test_platform_previous',

@@ -9,6 +9,9 @@ import { readConfig } from './lib/config.ts';
 import { AppError, errorBody } from './lib/errors.ts';
 import { log } from './lib/log.ts';
 import { invoicesApi } from './routes/invoices.ts';
+import { opsCheck } from './routes/ops-check.ts';
+import { opsEvents } from './routes/ops-events.ts';
+import { opsInvoices } from './routes/ops-invoices.ts';
 import { webhook } from './routes/webhook.ts';
 
 export const app = new Hono<AppEnv>();
@@ -21,6 +24,9 @@ app.use(async (c, next) => {
 
 app.route('/', webhook);
 app.route('/', invoicesApi);
+app.route('/', opsCheck);
+app.route('/', opsInvoices);
+app.route('/', opsEvents);
 
 app.notFound((c) => c.json(errorBody('not_found', 'No such route.'), 404));
 

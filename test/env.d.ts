@@ -4,6 +4,8 @@ declare global {
   namespace Cloudflare {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
+      /** A D1 database no migration has touched (vitest.config.ts). */
+      UNMIGRATED_DB: D1Database;
     }
   }
 }

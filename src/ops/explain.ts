@@ -1,0 +1,36 @@
+/**
+ * Why an invoice is in its state, in a sentence, from its record and its recorded events.
+ */
+import type { InvoiceEventRow, InvoiceRow } from '../db/schema.ts';
+import { isoFromMillis, isoFromSeconds } from '../lib/time.ts';
+
+/** Explains the invoice's status: which event set it, or that none has yet. */
+export function explainState(invoice: InvoiceRow, events: InvoiceEventRow[]): string {
+  const tracked = isoFromMillis(invoice.createdAt);
+
+  if (invoice.statusEventId === null) {
+    const held = events.filter((event) => event.outcome === 'superseded').length;
+    const base = `${invoice.status} since tracking started at ${tracked}; no event has changed it`;
+    return held > 0 ? `${base} (${held} superseded event(s)).` : `${base}.`;
+  }
+
+  const setter = events.find((event) => event.id === invoice.statusEventId);
+  if (!setter) {
+    return `${invoice.status}, set by event ${invoice.statusEventId} (not in the recorded history).`;
+  }
+
+  const via =
+    setter.source === 'webhook' ? `webhook (secret ${setter.secret ?? 'unknown'})` : setter.source;
+  const later = events.filter(
+    (event) => event.outcome === 'superseded' && event.receivedAt >= setter.receivedAt,
+  ).length;
+  const tail =
+    later > 0
+      ? ` ${later} later event(s) did not change it: the order rules keep the stronger or earlier state.`
+      : '';
+
+  return (
+    `${invoice.status} since ${setter.type} ${setter.id} (created ${isoFromSeconds(setter.created)}, ` +
+    `received ${isoFromMillis(setter.receivedAt)} via ${via}).${tail}`
+  );
+}
