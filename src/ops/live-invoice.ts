@@ -95,7 +95,13 @@ export async function liveView(
     }
     if (err instanceof Stripe.errors.StripeError) {
       // Not Stripe's message: an authentication error quotes part of the key.
-      return { error: { type: err.type, status: err.statusCode ?? null, code: err.code ?? null } };
+      return {
+        error: {
+          type: err.rawType ?? err.type,
+          status: err.statusCode ?? null,
+          code: err.code ?? null,
+        },
+      };
     }
     return { error: { type: 'network', status: null, code: null } };
   }

@@ -37,8 +37,9 @@ function stripeErrorFinding(code: string, what: string, err: unknown): Finding {
     const fatal =
       err instanceof Stripe.errors.StripeAuthenticationError ||
       err instanceof Stripe.errors.StripePermissionError;
-    return finding(fatal ? 'error' : 'warning', code, `${what}: Stripe answered ${err.type}.`, {
-      type: err.type,
+    const type = err.rawType ?? err.type;
+    return finding(fatal ? 'error' : 'warning', code, `${what}: Stripe answered ${type}.`, {
+      type,
       status: err.statusCode ?? null,
       stripe_code: err.code ?? null,
       request_id: err.requestId ?? null,
