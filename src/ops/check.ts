@@ -15,6 +15,7 @@ import { deliveryStats, type DeliveryStats } from './delivery-stats.ts';
 import { finding, isUnhealthy, type Finding } from './findings.ts';
 import { invoiceStats, type InvoiceStats } from './invoice-stats.ts';
 import { checkDatabase, type DatabaseReport } from './migrations.ts';
+import { flushRejectionsNow } from './rejection-counter.ts';
 import { lastReconcileRun, type ReconcileRunSummary } from './reconcile-run.ts';
 import type { OpsSettings } from './settings.ts';
 import { checkStripe, type StripeReport } from './stripe-check.ts';
@@ -167,7 +168,10 @@ export async function runCheck(input: CheckInput): Promise<CheckReport> {
       ),
       section(
         'deliveries',
-        () => deliveryStats(input.db, input.config.secrets, input.nowMs),
+        async () => {
+          await flushRejectionsNow(input.db, input.nowMs);
+          return deliveryStats(input.db, input.config.secrets, input.nowMs);
+        },
         findings,
       ),
       section('reconcile', () => lastReconcileRun(input.db), findings),

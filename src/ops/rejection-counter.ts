@@ -10,7 +10,8 @@
  * The trade-off: the figures are approximate. Counts an isolate holds when it is evicted before
  * its next flush are lost, and counts reach D1 up to one interval late (a flush happens on the
  * next webhook request after the interval has passed). The first rejection an isolate sees is
- * written at once, so a lone bad delivery shows up promptly.
+ * written at once, so a lone bad delivery shows up promptly, and `/ops/check` writes the counts
+ * of the isolate it runs in before reading (exact under `wrangler dev`, which has one isolate).
  */
 import { lt, sql } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
@@ -52,9 +53,12 @@ export function countRejection(reason: RejectionReason, nowMs: number): void {
   add(nowMs - (nowMs % BUCKET_MS), reason, 1);
 }
 
-/** Takes the counts due for a write, or null when there are none or the interval has not passed. */
-export function takeDueRejections(nowMs: number) {
-  if (pending.size === 0 || nowMs - lastFlushAt < FLUSH_INTERVAL_MS) return null;
+/**
+ * Takes the counts due for a write, or null when there are none or the interval has not passed.
+ * `force` ignores the interval: for authenticated callers (the ops check), who cannot flood.
+ */
+export function takeDueRejections(nowMs: number, force = false) {
+  if (pending.size === 0 || (!force && nowMs - lastFlushAt < FLUSH_INTERVAL_MS)) return null;
 
   const rows = [...pending.values()];
   pending.clear();
@@ -82,6 +86,18 @@ export async function writeRejections(
     .where(lt(webhookRejections.bucketStart, nowMs - RETENTION_MS));
 
   await db.batch([prune, ...upserts]);
+}
+
+/** Writes whatever this isolate holds now; used by the ops check before it reads the figures. */
+export async function flushRejectionsNow(db: Database, nowMs: number): Promise<void> {
+  const rows = takeDueRejections(nowMs, true);
+  if (rows === null) return;
+  try {
+    await writeRejections(db, rows, nowMs);
+  } catch (err) {
+    for (const row of rows) add(row.bucketStart, row.reason, row.count);
+    throw err;
+  }
 }
 
 /**

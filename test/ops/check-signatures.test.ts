@@ -125,4 +125,14 @@ describe('signature failures in GET /ops/check', () => {
       rejected_by_reason: { invalid_envelope: 1 },
     });
   });
+
+  it('include the counts the checking isolate has not flushed yet', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 4 * FLUSH_INTERVAL_MS });
+    for (let i = 0; i < 4; i += 1) await badDelivery();
+
+    // Four against the three verified events of the first test: unhealthy straight away.
+    const res = await ops('/ops/check');
+    expect(res.body.deliveries.last_hour.signature_failures).toBe(4);
+    expect(res.status).toBe(503);
+  });
 });
