@@ -42,7 +42,8 @@ function configLines(config: Json | undefined): string[] {
   return [
     `Configuration: STRIPE_WEBHOOK_SECRET ${set('STRIPE_WEBHOOK_SECRET')} ` +
       `(${config.STRIPE_WEBHOOK_SECRET?.count ?? 0}), STRIPE_CONNECT_WEBHOOK_SECRET ` +
-      `${set('STRIPE_CONNECT_WEBHOOK_SECRET')} (${config.STRIPE_CONNECT_WEBHOOK_SECRET?.count ?? 0}), ` +
+      `${set('STRIPE_CONNECT_WEBHOOK_SECRET')} ` +
+      `(${config.STRIPE_CONNECT_WEBHOOK_SECRET?.count ?? 0}), ` +
       `STRIPE_SECRET_KEY ${set('STRIPE_SECRET_KEY')}, API_TOKEN ${set('API_TOKEN')}; ` +
       `${mode} mode, tolerance ${config.tolerance_seconds ?? '?'} s`,
   ];
@@ -85,10 +86,9 @@ function invoiceLines(invoices: Json | null | undefined): string[] {
 
 function windowLine(label: string, window: Json | undefined): string {
   if (!window) return `  ${label}: unavailable`;
-  return (
-    `  ${label}: ${plural(window.verified ?? 0, 'verified event')} (${counts(window.by_outcome)}), ` +
-    `${plural(window.signature_failures ?? 0, 'signature failure')}`
-  );
+  const verified = plural(window.verified ?? 0, 'verified event');
+  const failures = plural(window.signature_failures ?? 0, 'signature failure');
+  return `  ${label}: ${verified} (${counts(window.by_outcome)}), ${failures}`;
 }
 
 function deliveryLines(deliveries: Json | null | undefined): string[] {

@@ -80,8 +80,9 @@ function invoiceFindings(
       ? finding(
           'error',
           'invoices.stale_while_silent',
-          `${stale.count} invoice(s) pending over ${settings.stalePendingMinutes} min and no event ` +
-            `for ${silentFor === null ? 'ever' : `${silentFor} min`}: are webhooks arriving?`,
+          `${stale.count} invoice(s) pending over ${settings.stalePendingMinutes} min and ` +
+            `no event for ${silentFor === null ? 'ever' : `${silentFor} min`}: ` +
+            'are webhooks arriving?',
           details,
         )
       : finding(
@@ -138,8 +139,8 @@ function deliveryFindings(deliveries: DeliveryStats): Finding[] {
         finding(
           'info',
           'secrets.previous_unused',
-          `Previous ${use.endpoint} secret ${use.secret} matched nothing in the last day while the ` +
-            'current one did; it can be removed.',
+          `Previous ${use.endpoint} secret ${use.secret} matched nothing in the last day ` +
+            'while the current one did; it can be removed.',
           { secret: use.secret },
         ),
       );

@@ -8,7 +8,7 @@
 export type Severity = 'error' | 'warning' | 'info';
 
 export interface Finding {
-  /** Stable dotted name that monitors and the check command key on, e.g. `config.secret_missing`. */
+  /** Stable dotted name that monitors and `npm run check` key on: `config.secret_missing`. */
   code: string;
   severity: Severity;
   /** One readable sentence; never a secret value or anything a caller sent. */

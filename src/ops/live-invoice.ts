@@ -45,9 +45,8 @@ function differences(local: InvoiceRow, stripe: Stripe.Invoice): string[] {
 
   const remotePaidAt = stripe.status_transitions?.paid_at ?? null;
   if (local.status === 'paid' && remote === 'paid' && local.paidAt !== remotePaidAt) {
-    found.push(
-      `paid_at: ours is ${isoFromSeconds(local.paidAt)}, Stripe's is ${isoFromSeconds(remotePaidAt)}`,
-    );
+    const ours = isoFromSeconds(local.paidAt);
+    found.push(`paid_at: ours is ${ours}, Stripe's is ${isoFromSeconds(remotePaidAt)}`);
   }
   return found;
 }

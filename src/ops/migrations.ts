@@ -85,7 +85,8 @@ export async function checkDatabase(
       finding(
         'error',
         'database.migrations_pending',
-        `${status.pending.length} migration(s) not applied; run \`wrangler d1 migrations apply DB\`.`,
+        `${status.pending.length} migration(s) not applied; ` +
+          'run `wrangler d1 migrations apply DB`.',
         { pending: status.pending },
       ),
     );

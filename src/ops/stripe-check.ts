@@ -123,7 +123,8 @@ function coverageFindings(endpoints: EndpointReport[], webhookUrl: string): Find
       finding(
         'error',
         'stripe.no_connect_endpoint',
-        'No enabled endpoint with connect: true points at the worker; connected-account events will not arrive.',
+        'No enabled endpoint with connect: true points at the worker; ' +
+          'connected-account events will not arrive.',
       ),
     );
   }

@@ -106,6 +106,18 @@ describe('GET /ops/invoices/:id', () => {
     expect(res.body).not.toHaveProperty('live');
   });
 
+  it('says when no event has changed a pending invoice, and what its events came to', async () => {
+    const invoice = newInvoiceId();
+    await track(invoice);
+    await deliver(invoiceEvent('invoice.finalized', { invoice }));
+
+    const res = await ops(`/ops/invoices/${invoice}`);
+    expect(res.body.status_event_id).toBeNull();
+    expect(res.body.explanation).toMatch(
+      /^pending since tracking started at .+; no event has changed it \(recorded: 1 noted\)\.$/,
+    );
+  });
+
   it('answers 404 for an untracked invoice and 422 for a malformed id', async () => {
     expect((await ops('/ops/invoices/in_nobodytracksthis')).status).toBe(404);
     expect((await ops('/ops/invoices/not-an-invoice')).status).toBe(422);
