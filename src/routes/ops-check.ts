@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env.ts';
 import { requireToken } from '../lib/auth.ts';
+import { log } from '../lib/log.ts';
 import { queryParams } from '../lib/query.ts';
 import { runCheck } from '../ops/check.ts';
 import { readOpsSettings } from '../ops/settings.ts';
@@ -26,6 +27,10 @@ opsCheck.get('/ops/check', requireToken('OPS_TOKEN'), async (c) => {
     nowMs: Date.now(),
     stripe: query.stripe === '1' ? { origin: new URL(c.req.url).origin } : null,
   });
+
+  const failing = report.findings.filter((f) => f.severity === 'error').map((f) => f.code);
+  if (report.healthy) log.info('ops.check', { healthy: true, stripe: query.stripe === '1' });
+  else log.warn('ops.check', { healthy: false, stripe: query.stripe === '1', errors: failing });
 
   c.header('Cache-Control', 'no-store');
   return c.json(report, report.healthy ? 200 : 503);

@@ -32,10 +32,7 @@ const detailQuery = z.strictObject({ live: z.enum(['0', '1']).optional() });
 
 export const opsInvoices = new Hono<AppEnv>();
 
-opsInvoices.use('/ops/invoices', requireToken('OPS_TOKEN'));
-opsInvoices.use('/ops/invoices/*', requireToken('OPS_TOKEN'));
-
-opsInvoices.get('/ops/invoices', async (c) => {
+opsInvoices.get('/ops/invoices', requireToken('OPS_TOKEN'), async (c) => {
   const { limit, cursor, updated_since, ...filters } = queryParams(c, listQuery);
   const found = await listInvoices(
     c.get('db'),
@@ -50,7 +47,7 @@ opsInvoices.get('/ops/invoices', async (c) => {
   });
 });
 
-opsInvoices.get('/ops/invoices/:id', async (c) => {
+opsInvoices.get('/ops/invoices/:id', requireToken('OPS_TOKEN'), async (c) => {
   const id = invoiceId.safeParse(c.req.param('id'));
   if (!id.success) {
     throw errors.invalidInput('Invalid invoice id.', {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { codes, ops } from '../helpers/ops.ts';
+import { captureLogs, entries } from '../helpers/logs.ts';
+import { codes, ops, secretValues } from '../helpers/ops.ts';
 
 describe('GET /ops/check on a fresh, fully configured worker', () => {
   it('is healthy and says what is configured without any value', async () => {
@@ -93,5 +94,22 @@ describe('GET /ops/check with a damaged configuration', () => {
   it('answers 422 to an unknown query parameter', async () => {
     const res = await ops('/ops/check?strip=1');
     expect(res.status).toBe(422);
+  });
+});
+
+describe('the ops.check log line', () => {
+  const logs = captureLogs();
+
+  it('names the failing codes and carries no secret', async () => {
+    await ops('/ops/check', { overrides: { STRIPE_WEBHOOK_SECRET: '' } });
+
+    expect(entries(logs.lines)).toContainEqual({
+      level: 'warn',
+      msg: 'ops.check',
+      healthy: false,
+      stripe: false,
+      errors: ['config.secret_missing'],
+    });
+    for (const secret of secretValues()) expect(logs.lines.join('\n')).not.toContain(secret);
   });
 });
