@@ -153,6 +153,16 @@ function deliveryFindings(deliveries: DeliveryStats): Finding[] {
 /** Builds the whole check report. Never throws for a failing dependency. */
 export async function runCheck(input: CheckInput): Promise<CheckReport> {
   const { summary, findings } = checkConfig(input.env, input.config);
+
+  // Stripe is asked while D1 is read; its findings are added last.
+  const stripeCheck = input.stripe
+    ? checkStripe({
+        secretKey: input.config.stripeSecretKey,
+        apiBase: input.config.stripeApiBase,
+        origin: input.stripe.origin,
+      })
+    : null;
+
   const database = await checkDatabase(input.d1);
   findings.push(...database.findings);
 
@@ -179,20 +189,14 @@ export async function runCheck(input: CheckInput): Promise<CheckReport> {
     ]);
   }
 
-  if (invoices)
+  if (invoices) {
     findings.push(...invoiceFindings(invoices, deliveries, input.settings, input.nowMs));
+  }
   if (deliveries) findings.push(...deliveryFindings(deliveries));
 
-  let stripe: StripeReport | null = null;
-  if (input.stripe) {
-    const checked = await checkStripe({
-      secretKey: input.config.stripeSecretKey,
-      apiBase: input.config.stripeApiBase,
-      origin: input.stripe.origin,
-    });
-    stripe = checked.report;
-    findings.push(...checked.findings);
-  }
+  const checked = stripeCheck ? await stripeCheck : null;
+  const stripe: StripeReport | null = checked?.report ?? null;
+  findings.push(...(checked?.findings ?? []));
 
   return {
     healthy: !isUnhealthy(findings),

@@ -173,8 +173,19 @@ export async function checkStripe(options: {
     stripe.webhookEndpoints.list({ limit: 100 }).autoPagingToArray({ limit: MAX_ENDPOINTS }),
   ]);
 
-  const keyOk = balance.status === 'fulfilled';
-  if (balance.status === 'rejected') {
+  // A restricted key may lack balance access: a permission error still proves the key is valid.
+  const restricted =
+    balance.status === 'rejected' && balance.reason instanceof Stripe.errors.StripePermissionError;
+  const keyOk = balance.status === 'fulfilled' || restricted;
+  if (restricted) {
+    findings.push(
+      finding(
+        'info',
+        'stripe.key_restricted',
+        'The key is valid but may not read the balance (a restricted key); that is fine.',
+      ),
+    );
+  } else if (balance.status === 'rejected') {
     findings.push(stripeErrorFinding('stripe.key_failed', 'Checking the key', balance.reason));
   }
 

@@ -186,6 +186,30 @@ describe('GET /ops/check?stripe=1', () => {
     expect(JSON.stringify(res.body)).not.toContain('****');
   });
 
+  it('accepts a restricted key that may not read the balance', async () => {
+    const { res } = await checkWith([
+      {
+        method: 'GET',
+        path: '/v1/balance',
+        status: 403,
+        body: {
+          error: {
+            type: 'invalid_request_error',
+            message: 'The provided key does not have the required permissions',
+          },
+        },
+      },
+      list([
+        endpoint('we_platform', { connect: false }),
+        endpoint('we_connect', { connect: true }),
+      ]),
+    ]);
+
+    expect(res.status).toBe(200);
+    expect(res.body.stripe.key_ok).toBe(true);
+    expect(codes(res.body)).toContain('stripe.key_restricted');
+  });
+
   it('reports a Stripe server error on the endpoint list as a warning', async () => {
     const { res } = await checkWith([
       balance,
