@@ -164,15 +164,3 @@ export function exitCodeFor(status: number, body: unknown): number {
   }
   return EXIT.failed;
 }
-
-/** Reads `NAME=value` from a .dev.vars file's text (quotes optional, `#` comments skipped). */
-export function readDevVar(text: string, name: string): string | null {
-  for (const line of text.split(/\r?\n/)) {
-    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const value = (match[2] ?? '').trim();
-    const quoted = /^(["'])(.*)\1$/.exec(value);
-    return quoted ? (quoted[2] ?? '') : value;
-  }
-  return null;
-}

@@ -11,8 +11,8 @@
  * environment: a flag is visible to other users in the process list.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { EXIT, exitCodeFor, formatReport, readDevVar } from './check-report.ts';
+import { parseArgs, parseEnv } from 'node:util';
+import { EXIT, exitCodeFor, formatReport } from './check-report.ts';
 
 const DEFAULT_URL = 'http://127.0.0.1:8787';
 
@@ -36,7 +36,7 @@ if (values.help) {
 
 function devVarsToken(): string | null {
   try {
-    return readDevVar(readFileSync('.dev.vars', 'utf8'), 'OPS_TOKEN');
+    return parseEnv(readFileSync('.dev.vars', 'utf8')).OPS_TOKEN?.trim() || null;
   } catch {
     return null;
   }

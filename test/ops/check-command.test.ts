@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT, exitCodeFor, formatReport, readDevVar } from '../../scripts/check-report.ts';
+import { EXIT, exitCodeFor, formatReport } from '../../scripts/check-report.ts';
 
 const report = {
   healthy: false,
@@ -109,12 +109,5 @@ describe('the npm run check summary', () => {
     expect(exitCodeFor(401, { error: { code: 'unauthorized' } })).toBe(EXIT.failed);
     expect(exitCodeFor(503, { error: { code: 'not_configured' } })).toBe(EXIT.failed);
     expect(exitCodeFor(502, null)).toBe(EXIT.failed);
-  });
-
-  it('reads OPS_TOKEN from .dev.vars text, quoted or not', () => {
-    const text = '# comment\nAPI_TOKEN=a\nOPS_TOKEN = "local-ops-token"\n';
-    expect(readDevVar(text, 'OPS_TOKEN')).toBe('local-ops-token');
-    expect(readDevVar('OPS_TOKEN=plain\n', 'OPS_TOKEN')).toBe('plain');
-    expect(readDevVar('# OPS_TOKEN=commented\n', 'OPS_TOKEN')).toBeNull();
   });
 });
