@@ -29,8 +29,9 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: './wrangler.toml' },
         miniflare: {
-          // A second database only the D1-failure test breaks, so other files never see it.
-          d1Databases: { DB_FAULTS: 'fault-injection' },
+          // Extra databases for single tests: DB_FAULTS is broken on purpose by the D1-failure
+          // test, UNMIGRATED_DB stays unmigrated for the ops check's "before migrations" test.
+          d1Databases: { DB_FAULTS: 'fault-injection', UNMIGRATED_DB: 'unmigrated-test-db' },
           bindings: {
             TEST_MIGRATIONS: migrations,
             STRIPE_WEBHOOK_SECRET: 'whsec_test_platform_current, whsec_test_platform_previous',

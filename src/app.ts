@@ -10,6 +10,9 @@ import { AppError, errorBody } from './lib/errors.ts';
 import { log } from './lib/log.ts';
 import { invoicesApi } from './routes/invoices.ts';
 import { sendInvoiceApi } from './routes/send-invoice.ts';
+import { opsCheck } from './routes/ops-check.ts';
+import { opsEvents } from './routes/ops-events.ts';
+import { opsInvoices } from './routes/ops-invoices.ts';
 import { webhook } from './routes/webhook.ts';
 
 export const app = new Hono<AppEnv>();
@@ -24,6 +27,9 @@ app.route('/', webhook);
 app.route('/', invoicesApi);
 // After invoicesApi, whose `/api/*` guard (API_TOKEN) then covers it too.
 app.route('/', sendInvoiceApi);
+app.route('/', opsCheck);
+app.route('/', opsInvoices);
+app.route('/', opsEvents);
 
 app.notFound((c) => c.json(errorBody('not_found', 'No such route.'), 404));
 

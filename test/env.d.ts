@@ -5,6 +5,8 @@ declare global {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
       DB_FAULTS: D1Database;
+      /** A D1 database no migration has touched (vitest.config.ts). */
+      UNMIGRATED_DB: D1Database;
     }
   }
 }

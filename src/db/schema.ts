@@ -6,7 +6,7 @@
  * sets itself (`created_at`, `updated_at`, `received_at`) are unix milliseconds.
  */
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /** The platform's record of one invoice sent on a connected account. */
 export const invoices = sqliteTable(
@@ -105,6 +105,24 @@ export const invoiceSends = sqliteTable(
     index('invoice_sends_invoice').on(table.stripeInvoiceId),
     index('invoice_sends_state_updated').on(table.state, table.updatedAt),
   ],
+);
+
+/**
+ * Webhook deliveries rejected before verification completed, counted per minute and reason.
+ *
+ * Rows are aggregates written by each isolate at most once per flush interval (see
+ * ops/rejection-counter.ts), never one per request, and hold nothing the sender sent: `reason` is
+ * one of the worker's own fixed labels.
+ */
+export const webhookRejections = sqliteTable(
+  'webhook_rejections',
+  {
+    /** Start of the minute the rejections fell in, unix milliseconds. */
+    bucketStart: integer('bucket_start').notNull(),
+    reason: text('reason').notNull(),
+    count: integer('count').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.bucketStart, table.reason] })],
 );
 
 export type InvoiceRow = typeof invoices.$inferSelect;

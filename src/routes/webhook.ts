@@ -9,6 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../env.ts';
 import { errorBody, errors } from '../lib/errors.ts';
 import { log } from '../lib/log.ts';
+import { countRejection, flushRejections } from '../ops/rejection-counter.ts';
 import { parseEvent } from '../stripe/event.ts';
 import { handleEvent } from '../stripe/handle-event.ts';
 import { verifySignature } from '../stripe/verify-signature.ts';
@@ -26,7 +27,7 @@ const limit = bodyLimit({
 const PATHS = ['/stripe/webhook', '/stripe/webhook/'] as const;
 
 for (const path of PATHS) {
-  webhook.post(path, limit, async (c) => {
+  webhook.post(path, limit, flushRejections, async (c) => {
     const started = Date.now();
     const config = c.get('config');
 
@@ -46,6 +47,7 @@ for (const path of PATHS) {
 
     if (!verified.ok) {
       log.warn('webhook.rejected', { reason: verified.reason, chars: body.length });
+      countRejection(verified.reason, started);
       if (verified.reason === 'not_json') throw errors.notAnEvent(verified.reason);
       throw errors.badSignature(verified.reason);
     }
@@ -53,6 +55,7 @@ for (const path of PATHS) {
     const parsed = parseEvent(verified.payload);
     if (!parsed.ok) {
       log.warn('webhook.rejected', { reason: parsed.reason, secret: verified.secret });
+      countRejection('invalid_envelope', started);
       throw errors.notAnEvent(parsed.reason);
     }
 
