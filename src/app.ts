@@ -9,6 +9,7 @@ import { readConfig } from './lib/config.ts';
 import { AppError, errorBody } from './lib/errors.ts';
 import { log } from './lib/log.ts';
 import { invoicesApi } from './routes/invoices.ts';
+import { opsReconcile } from './routes/ops-reconcile.ts';
 import { webhook } from './routes/webhook.ts';
 
 export const app = new Hono<AppEnv>();
@@ -21,6 +22,7 @@ app.use(async (c, next) => {
 
 app.route('/', webhook);
 app.route('/', invoicesApi);
+app.route('/', opsReconcile);
 
 app.notFound((c) => c.json(errorBody('not_found', 'No such route.'), 404));
 

@@ -90,7 +90,7 @@ export interface InvoiceView {
   paid_at: string | null;
   created_at: string;
   updated_at: string;
-  events: { id: string; type: string; created: string; outcome: string }[];
+  events: { id: string; source: string; type: string; created: string; outcome: string }[];
 }
 
 let counter = 0;
