@@ -8,8 +8,12 @@ import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Database } from './client.ts';
 import { invoices } from './schema.ts';
 
-/** The statuses Stripe may still move: everything not final and not our own `error`. */
-export const RECONCILED_STATUSES = ['pending', 'payment_failed', 'uncollectible'] as const;
+/**
+ * The statuses Stripe may still move: everything but `paid` and `void`. `error` is an invoice
+ * whose sending failed after Stripe had created it (a row exists only with a Stripe id), so
+ * Stripe's view can still settle it.
+ */
+export const RECONCILED_STATUSES = ['pending', 'payment_failed', 'uncollectible', 'error'] as const;
 
 /** A stale invoice as the run sees it when it starts. */
 export interface StaleInvoice {

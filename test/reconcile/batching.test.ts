@@ -64,7 +64,7 @@ describe('which invoices a run takes', () => {
     expect((await runs())[0]).toMatchObject({ selected: 20, examined: 20, stopped_reason: null });
   });
 
-  it('only pending, payment_failed and uncollectible invoices older than the threshold', async () => {
+  it('only unsettled invoices (not paid or void) older than the threshold', async () => {
     const [pending, failed, uncollectible, paid, voided, errored] = await invoicesAged(6);
     const [fresh] = await invoicesAged(1, 30);
     const statuses: [string, string][] = [
@@ -81,7 +81,7 @@ describe('which invoices a run takes', () => {
         .bind(status, id)
         .run();
     }
-    const wanted = [pending!, failed!, uncollectible!];
+    const wanted = [pending!, failed!, uncollectible!, errored!];
     const stripe = await standIn(wanted.map((id) => retrieveRoute(id, stripeInvoice(id, 'open'))));
 
     await runScheduled(stripe.env);

@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   API_VERSIONS,
@@ -99,6 +100,17 @@ describe('the mapping’s edges', () => {
     expect(view.status).toBe('void');
     expect(view.events[0]).toMatchObject({ type: 'reconcile.deleted', source: 'reconciler' });
     expect((await invoiceRow(invoice)).reconcile_reason).toMatch(/deleted/);
+  });
+
+  it('an invoice left in error by a failed send is settled by what Stripe says', async () => {
+    const { invoice, stripe } = await staleInvoiceAnswering((id) => stripeInvoice(id, 'paid'));
+    await env.DB.prepare("update invoices set status = 'error' where stripe_invoice_id = ?")
+      .bind(invoice)
+      .run();
+
+    await runScheduled(stripe.env);
+
+    expect((await readInvoice(invoice)).status).toBe('paid');
   });
 
   it('an open invoice with a failed attempt but money received is not marked failed', async () => {
