@@ -13,6 +13,7 @@ import { sendInvoiceApi } from './routes/send-invoice.ts';
 import { opsCheck } from './routes/ops-check.ts';
 import { opsEvents } from './routes/ops-events.ts';
 import { opsInvoices } from './routes/ops-invoices.ts';
+import { opsReconcile } from './routes/ops-reconcile.ts';
 import { webhook } from './routes/webhook.ts';
 
 export const app = new Hono<AppEnv>();
@@ -30,6 +31,7 @@ app.route('/', sendInvoiceApi);
 app.route('/', opsCheck);
 app.route('/', opsInvoices);
 app.route('/', opsEvents);
+app.route('/', opsReconcile);
 
 app.notFound((c) => c.json(errorBody('not_found', 'No such route.'), 404));
 

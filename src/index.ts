@@ -3,7 +3,9 @@
  */
 import { app } from './app.ts';
 import type { Bindings } from './env.ts';
+import { reconcileOnSchedule } from './jobs/reconcile.ts';
 
 export default {
   fetch: app.fetch,
+  scheduled: (controller, env) => reconcileOnSchedule(controller, env),
 } satisfies ExportedHandler<Bindings>;

@@ -34,10 +34,21 @@ export const invoices = sqliteTable(
     errorMessage: text('error_message'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
+    /** When the reconciler last had an answer from Stripe about this invoice (ms). */
+    reconcileCheckedAt: integer('reconcile_checked_at'),
+    /** The reconciler skips this invoice until then (ms), after an answer that retrying won't fix. */
+    reconcileBackoffUntil: integer('reconcile_backoff_until'),
+    /** Consecutive backed-off failures; the back-off doubles with each. */
+    reconcileFailures: integer('reconcile_failures').notNull().default(0),
+    /** The kind of the reconciler's last failure for this invoice (see jobs/stripe-errors.ts). */
+    reconcileError: text('reconcile_error'),
+    /** What the reconciler last learned: Stripe's answer, or why it failed or changed the status. */
+    reconcileReason: text('reconcile_reason'),
   },
   (table) => [
     index('invoices_status_updated').on(table.status, table.updatedAt),
     index('invoices_account').on(table.stripeAccountId),
+    index('invoices_reconcile').on(table.status, table.reconcileCheckedAt),
   ],
 );
 
@@ -125,9 +136,36 @@ export const webhookRejections = sqliteTable(
   (table) => [primaryKey({ columns: [table.bucketStart, table.reason] })],
 );
 
+/** One reconciler run: what it looked at, what it changed, what failed, and why it stopped. */
+export const reconcileRuns = sqliteTable(
+  'reconcile_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** `cron` for the scheduled trigger, `manual` for `POST /ops/reconcile`. */
+    triggeredBy: text('triggered_by').notNull(),
+    /** The cron expression that fired, for a scheduled run. */
+    cron: text('cron'),
+    startedAt: integer('started_at').notNull(),
+    /** Null while running, or when the run was killed before it could finish. */
+    finishedAt: integer('finished_at'),
+    /** Stale invoices chosen for this run (at most the batch size). */
+    selected: integer('selected').notNull().default(0),
+    /** Invoices Stripe was asked about. */
+    examined: integer('examined').notNull().default(0),
+    /** Invoices whose status the run changed. */
+    changed: integer('changed').notNull().default(0),
+    /** Failures by kind, e.g. `{"timeout":1,"not_found":2}`. */
+    errors: text('errors', { mode: 'json' }).$type<Record<string, number>>().notNull().default({}),
+    /** Why the run ended before its batch was done: `rate_limited`, `deadline`, ... */
+    stoppedReason: text('stopped_reason'),
+  },
+  (table) => [index('reconcile_runs_started').on(table.startedAt)],
+);
+
 export type InvoiceRow = typeof invoices.$inferSelect;
 export type InvoiceSendRow = typeof invoiceSends.$inferSelect;
 export type InvoiceEventRow = typeof invoiceEvents.$inferSelect;
+export type ReconcileRunRow = typeof reconcileRuns.$inferSelect;
 
 /** SQL for "now" in unix milliseconds, for statements that stamp rows inside D1. */
 export const nowMillisSql = sql`(cast(unixepoch('subsec') * 1000 as integer))`;

@@ -9,11 +9,12 @@ export type LogFields = Record<string, string | number | boolean | null | undefi
 
 type Level = 'info' | 'warn' | 'error';
 
-const SECRET_PATTERN = /\b(whsec|sk_live|sk_test|rk_live|rk_test)_[A-Za-z0-9_]+/g;
+// Whole tokens, including Stripe's own masked form such as `sk_test_****1234`.
+const SECRET_PATTERN = /\b(?:whsec|sk_live|sk_test|rk_live|rk_test)_[^\s'"`,;)]*/g;
 
-/** Replaces anything shaped like a Stripe secret with a marker. */
+/** Replaces anything shaped like a Stripe secret, whole, with a marker. */
 export function redact(value: string): string {
-  return value.replace(SECRET_PATTERN, '$1_[redacted]');
+  return value.replace(SECRET_PATTERN, '[redacted key]');
 }
 
 function write(level: Level, msg: string, fields: LogFields): void {

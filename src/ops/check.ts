@@ -16,7 +16,7 @@ import { finding, isUnhealthy, type Finding } from './findings.ts';
 import { invoiceStats, type InvoiceStats } from './invoice-stats.ts';
 import { checkDatabase, type DatabaseReport } from './migrations.ts';
 import { flushRejectionsNow } from './rejection-counter.ts';
-import { lastReconcileRun, type ReconcileRunSummary } from './reconcile-run.ts';
+import { lastReconcileRun, reconcileFindings, type ReconcileRunSummary } from './reconcile-run.ts';
 import type { OpsSettings } from './settings.ts';
 import { checkStripe, type StripeReport } from './stripe-check.ts';
 
@@ -193,6 +193,7 @@ export async function runCheck(input: CheckInput): Promise<CheckReport> {
     findings.push(...invoiceFindings(invoices, deliveries, input.settings, input.nowMs));
   }
   if (deliveries) findings.push(...deliveryFindings(deliveries));
+  if (database.report.reachable) findings.push(...reconcileFindings(lastRun, input.nowMs));
 
   const checked = stripeCheck ? await stripeCheck : null;
   const stripe: StripeReport | null = checked?.report ?? null;

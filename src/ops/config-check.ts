@@ -119,5 +119,9 @@ export function checkConfig(env: object, config: Config) {
     );
   }
 
+  for (const problem of config.problems) {
+    findings.push(finding('warning', 'config.value_invalid', `${problem}.`));
+  }
+
   return { summary, findings };
 }

@@ -52,10 +52,11 @@ export function invoiceJson(invoice: InvoiceRow) {
   };
 }
 
-/** The public JSON form of a recorded event. */
+/** The public JSON form of a recorded event: `source` says whether Stripe or the reconciler. */
 export function eventJson(event: InvoiceEventRow) {
   return {
     id: event.id,
+    source: event.source,
     type: event.type,
     created: isoFromSeconds(event.created),
     outcome: event.outcome,

@@ -83,12 +83,14 @@ describe('GET /api/invoices/:id', () => {
         type: 'invoice.paid',
         created: '2027-01-15T08:01:00.000Z',
         outcome: 'applied',
+        source: 'webhook',
       },
       {
         id: failed.id,
         type: 'invoice.payment_failed',
         created: '2027-01-15T08:00:00.000Z',
         outcome: 'superseded',
+        source: 'webhook',
       },
     ]);
     expect(Date.parse(view.created_at)).not.toBeNaN();

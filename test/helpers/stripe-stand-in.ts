@@ -17,15 +17,28 @@ export interface StandIn {
   env: { STRIPE_SECRET_KEY: string; STRIPE_API_BASE: string };
   script(routes: Route[]): Promise<void>;
   requests(): Promise<SeenRequest[]>;
+  /** The most requests this script was answering at once. */
+  peakInFlight(): Promise<number>;
   expectNoSurprises(): Promise<void>;
+}
+
+export interface StandInOptions {
+  /** Use this key instead of a fresh one (e.g. the worker's configured key). */
+  key?: string;
+  /** Scope the script to requests made as this connected account (`Stripe-Account`). */
+  account?: string;
 }
 
 const base = () => env.STRIPE_API_BASE as string;
 
-/** A new, empty script under a fresh test-mode key. */
-export async function standIn(routes: Route[] = []): Promise<StandIn> {
-  const key = `sk_test_standin_${crypto.randomUUID().replaceAll('-', '')}`;
-  const control = `${base()}/__stand-in/scripts/${encodeURIComponent(key)}`;
+/** A new script under a fresh test-mode key (or the given key, scoped to one account). */
+export async function standIn(
+  routes: Route[] = [],
+  options: StandInOptions = {},
+): Promise<StandIn> {
+  const key = options.key ?? `sk_test_standin_${crypto.randomUUID().replaceAll('-', '')}`;
+  const scope = options.account ? `?account=${encodeURIComponent(options.account)}` : '';
+  const control = `${base()}/__stand-in/scripts/${encodeURIComponent(key)}${scope}`;
 
   const handle: StandIn = {
     key,
@@ -37,6 +50,10 @@ export async function standIn(routes: Route[] = []): Promise<StandIn> {
     async requests() {
       const res = await fetch(control);
       return ((await res.json()) as { requests: SeenRequest[] }).requests;
+    },
+    async peakInFlight() {
+      const res = await fetch(control);
+      return ((await res.json()) as { peakInFlight: number }).peakInFlight;
     },
     async expectNoSurprises() {
       const res = await fetch(control);

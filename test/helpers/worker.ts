@@ -97,7 +97,7 @@ export interface InvoiceView {
   error: { code: string; message: string | null } | null;
   created_at: string;
   updated_at: string;
-  events: { id: string; type: string; created: string; outcome: string }[];
+  events: { id: string; source: string; type: string; created: string; outcome: string }[];
 }
 
 let counter = 0;

@@ -8,10 +8,14 @@
  *
  * A process that starts the stand-in itself (the dev stand-in, scripts/stripe-stand-in.ts) may
  * also give it a fallback script for any key, whose routes may compute their answer (`reply`).
+ * A script may also be scoped to one connected account (`?account=acct_...` on the control
+ * routes): it then sees only requests with that `Stripe-Account`, and takes them before the key's
+ * own script. That lets a test use a key it cannot choose (the worker's configured one, for a
+ * cron dispatched by the runtime) without seeing another test's requests.
  *
  * Control routes (only on this server, never in the worker):
- * - `PUT /__stand-in/scripts/:key` `{ routes: Route[] }` replaces the key's script and log;
- * - `GET /__stand-in/scripts/:key` returns `{ requests, unexpected }`.
+ * - `PUT /__stand-in/scripts/:key[?account=]` `{ routes: Route[] }` replaces the script and log;
+ * - `GET /__stand-in/scripts/:key[?account=]` returns `{ requests, unexpected, peakInFlight }`.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 
@@ -53,7 +57,12 @@ interface Script {
   routes: (Route & { used: number })[];
   requests: SeenRequest[];
   unexpected: SeenRequest[];
+  /** Requests being answered right now, and the most there ever were at once. */
+  inFlight: number;
+  peakInFlight: number;
 }
+
+const scriptName = (key: string, account: string | null) => (account ? `${key}@${account}` : key);
 
 const scripts = new Map<string, Script>();
 
@@ -88,6 +97,8 @@ export function startStandIn(port: number, options: StandInOptions = {}): Promis
       routes: options.fallback.map((route) => ({ ...route, used: 0 })),
       requests: [],
       unexpected: [],
+      inFlight: 0,
+      peakInFlight: 0,
     });
   }
 
@@ -101,18 +112,27 @@ export function startStandIn(port: number, options: StandInOptions = {}): Promis
 
     const control = /^\/__stand-in\/scripts\/([^/]+)$/.exec(url.pathname);
     if (control) {
-      const key = decodeURIComponent(control[1] ?? '');
+      const name = scriptName(
+        decodeURIComponent(control[1] ?? ''),
+        url.searchParams.get('account'),
+      );
       if (req.method === 'PUT') {
         const { routes } = JSON.parse(body) as { routes: Route[] };
-        scripts.set(key, {
+        scripts.set(name, {
           routes: routes.map((route) => ({ ...route, used: 0 })),
           requests: [],
           unexpected: [],
+          inFlight: 0,
+          peakInFlight: 0,
         });
         return reply(200, { ok: true });
       }
-      const script = scripts.get(key);
-      return reply(200, { requests: script?.requests ?? [], unexpected: script?.unexpected ?? [] });
+      const script = scripts.get(name);
+      return reply(200, {
+        requests: script?.requests ?? [],
+        unexpected: script?.unexpected ?? [],
+        peakInFlight: script?.peakInFlight ?? 0,
+      });
     }
 
     const authorization = header(req, 'authorization');
@@ -128,7 +148,8 @@ export function startStandIn(port: number, options: StandInOptions = {}): Promis
       authorization,
     };
 
-    const script = scripts.get(key) ?? scripts.get(FALLBACK);
+    const script =
+      scripts.get(scriptName(key, seen.stripeAccount)) ?? scripts.get(key) ?? scripts.get(FALLBACK);
     const route = script?.routes.find((candidate) => matches(candidate, seen.method, seen.path));
 
     if (!script || !route) {
@@ -140,8 +161,11 @@ export function startStandIn(port: number, options: StandInOptions = {}): Promis
 
     route.used += 1;
     script.requests.push(seen);
+    script.inFlight += 1;
+    script.peakInFlight = Math.max(script.peakInFlight, script.inFlight);
 
     if (route.delayMs) await new Promise((resolve) => setTimeout(resolve, route.delayMs));
+    script.inFlight -= 1;
     if (route.drop) {
       req.socket.destroy();
       return;

@@ -23,6 +23,7 @@ describe('a signed invoice.paid event', () => {
     expect(view.events).toEqual([
       {
         id: event.id,
+        source: 'webhook',
         type: 'invoice.paid',
         created: new Date(1_800_000_000 * 1000).toISOString(),
         outcome: 'applied',
