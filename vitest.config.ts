@@ -43,6 +43,8 @@ export default defineConfig(async () => {
     ],
     test: {
       include: ['test/**/*.test.ts'],
+      // Cases per property test (test/properties); 0 keeps each test's small CI default.
+      provide: { fcRuns: Number(process.env.FC_RUNS ?? 0) || 0 },
       setupFiles: ['./test/setup.ts'],
       globalSetup: ['./test/stand-in/global-setup.ts'],
     },
