@@ -9,34 +9,35 @@
  * trips per event (counted by bench/harness/count-d1.ts), the deployable bundle's size, and the
  * floor (bench/floor.ts) with the worker's ratio to it.
  *
- * Options (flag or environment variable): --events/BENCH_EVENTS (2000), --invoices/BENCH_INVOICES
+ * Options (flag or environment variable): --events/BENCH_EVENTS (1500), --invoices/BENCH_INVOICES
  * (200), --concurrency/BENCH_CONCURRENCY (16), --windows/BENCH_WINDOWS (10), --seconds/
  * BENCH_SECONDS (60, the deadline for posting), --port/BENCH_PORT (8790), --floor/BENCH_FLOOR
- * (3000 iterations).
+ * (3000 iterations), --probe/BENCH_PROBE (300 requests per breakdown step).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { invoiceEvent } from '../test/factories/events.ts';
 import { signedDelivery, option, random, trackRequest } from './harness/deliveries.ts';
 import { startDevServer, type DevServer } from './harness/dev-server.ts';
-import { byStatus, quantile, runPool, table, type Answer } from './harness/http.ts';
+import { byStatus, quantile, runPool, table, type Answer, type Prepared } from './harness/http.ts';
 import { cpuMs } from './harness/processes.ts';
 import { measureFloor } from './floor.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
 const settings = {
-  events: option('events', 'BENCH_EVENTS', 2000),
+  events: option('events', 'BENCH_EVENTS', 1500),
   invoices: option('invoices', 'BENCH_INVOICES', 200),
   concurrency: option('concurrency', 'BENCH_CONCURRENCY', 16),
   windows: option('windows', 'BENCH_WINDOWS', 10),
   seconds: option('seconds', 'BENCH_SECONDS', 60),
   port: option('port', 'BENCH_PORT', 8790),
   floorIterations: option('floor', 'BENCH_FLOOR', 3000),
+  probeRequests: option('probe', 'BENCH_PROBE', 300),
   idleSeconds: 2,
 };
 
@@ -109,10 +110,52 @@ function machine() {
     nproc: cpus().length,
     cpu: cpus()[0]?.model ?? 'unknown',
     memoryGiB: round(totalmem() / 1024 ** 3, 1),
+    // Other work on the machine skews every figure; this says how busy it was.
+    loadAverage1m: round(loadavg()[0] ?? 0, 2),
     node: process.version,
     workerd: (workerd.stdout || workerd.stderr).trim(),
     wrangler: wrangler.version,
   };
+}
+
+/** workerd CPU per request for `requests`, idle subtracted. */
+async function cpuPerRequest(
+  server: DevServer,
+  requests: Prepared[],
+  concurrency: number,
+  idleMsPerSecond: number,
+): Promise<{ ms: number; statuses: Record<string, number> }> {
+  const before = cpuMs(server.workerdPid);
+  const result = await runPool(server.url, requests, concurrency, 60_000);
+  const used = cpuMs(server.workerdPid) - before - (idleMsPerSecond * result.wallMs) / 1000;
+  return { ms: round(used / result.answers.length, 3), statuses: byStatus(result.answers) };
+}
+
+/**
+ * Requests that stop at each step of the webhook, to show where the CPU goes: routing only (404),
+ * routing + body + signature check (a same-size event signed with an unknown secret), and a
+ * verified event whose type is not handled (+ parse + one single-statement insert).
+ */
+async function probes(count: number, invoice: { id: string; account: string }, base: number) {
+  const notFound: Prepared[] = [];
+  const badSignature: Prepared[] = [];
+  const unhandled: Prepared[] = [];
+  for (let i = 0; i < count; i += 1) {
+    notFound.push({ path: '/bench-probe-not-a-route', method: 'GET', headers: {} });
+    const event = invoiceEvent('invoice.paid', {
+      invoice: invoice.id,
+      account: invoice.account,
+      created: base,
+    });
+    badSignature.push(await signedDelivery(event, 'whsec_bench_probe_not_configured'));
+    const upcoming = invoiceEvent('invoice.upcoming', {
+      invoice: invoice.id,
+      account: invoice.account,
+      created: base,
+    });
+    unhandled.push(await signedDelivery(upcoming));
+  }
+  return { notFound, badSignature, unhandled };
 }
 
 async function d1Counts(server: DevServer, method: 'GET' | 'DELETE') {
@@ -145,6 +188,11 @@ async function main() {
     deliveries.push(await signedDelivery(event));
   }
 
+  const probeRequests = await probes(
+    settings.probeRequests,
+    invoices[0] as { id: string; account: string },
+    base,
+  );
   const floor = await measureFloor(deliveries[0]?.body ?? '', settings.floorIterations);
   console.error(`bench: floor ${floor.totalUs.toFixed(1)} µs per event`);
 
@@ -203,6 +251,27 @@ async function main() {
     const cpuTotal = cpuMs(server.workerdPid) - cpuStart - (idleMsPerSecond * wallMs) / 1000;
     const proxyTotal = server.proxyPid === null ? Number.NaN : cpuMs(server.proxyPid) - proxyStart;
     const d1 = await d1Counts(server, 'GET');
+
+    const breakdown = {
+      notFound: await cpuPerRequest(
+        server,
+        probeRequests.notFound,
+        settings.concurrency,
+        idleMsPerSecond,
+      ),
+      badSignature: await cpuPerRequest(
+        server,
+        probeRequests.badSignature,
+        settings.concurrency,
+        idleMsPerSecond,
+      ),
+      unhandledType: await cpuPerRequest(
+        server,
+        probeRequests.unhandled,
+        settings.concurrency,
+        idleMsPerSecond,
+      ),
+    };
     const sent = answers.length;
     const latencies = answers.map((a) => a.ms);
     const perEvent = windows.map((w) => w.cpuMsPerEvent);
@@ -229,6 +298,12 @@ async function main() {
         idleMsPerSecond: round(idleMsPerSecond, 2),
         proxyMsPerEvent: round(proxyTotal / sent, 3),
       },
+      cpuBreakdownMsPerRequest: {
+        routingOnly404: breakdown.notFound.ms,
+        plusSignatureCheck400: breakdown.badSignature.ms,
+        plusParseAndOneInsert: breakdown.unhandledType.ms,
+        fullEvent: round(cpuMedian, 3),
+      },
       d1PerEvent: {
         statements: round(d1.statements / sent, 3),
         roundTrips: round(d1.roundTrips / sent, 3),
@@ -236,9 +311,11 @@ async function main() {
       bundle,
       floor: {
         iterations: floor.iterations,
-        hmacUs: round(floor.hmacUs, 1),
-        updateUs: round(floor.updateUs, 1),
-        totalUs: round(floor.totalUs, 1),
+        hmacCpuUs: round(floor.hmac.cpuUs, 1),
+        hmacWallUs: round(floor.hmac.wallUs, 1),
+        updateCpuUs: round(floor.update.cpuUs, 1),
+        updateWallUs: round(floor.update.wallUs, 1),
+        totalCpuUs: round(floor.totalUs, 1),
       },
       workerToFloor: round((cpuMedian * 1000) / floor.totalUs, 1),
       targets: {
@@ -273,6 +350,10 @@ async function main() {
           `${report.cpuMsPerEvent.proxyMsPerEvent} ms per event (not the worker's)`,
         ],
         [
+          '  where it goes',
+          `404 ${breakdown.notFound.ms} → bad signature ${breakdown.badSignature.ms} → unhandled type, 1 insert ${breakdown.unhandledType.ms} → full event ${round(cpuMedian, 3)} ms`,
+        ],
+        [
           'D1 per event',
           `${report.d1PerEvent.statements} statements, ${report.d1PerEvent.roundTrips} round trips`,
         ],
@@ -282,7 +363,7 @@ async function main() {
         ],
         [
           'floor per event',
-          `${report.floor.totalUs} µs (HMAC ${report.floor.hmacUs} + update ${report.floor.updateUs})`,
+          `${report.floor.totalCpuUs} µs CPU (HMAC ${report.floor.hmacCpuUs} + update ${report.floor.updateCpuUs}; update wall ${report.floor.updateWallUs})`,
         ],
         ['worker / floor', `${report.workerToFloor}×`],
         ['target ≤ 1 ms CPU (median)', report.targets.cpuMedianAtMost1ms ? 'met' : 'MISSED'],
