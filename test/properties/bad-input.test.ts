@@ -189,4 +189,25 @@ describe('bad input to the webhook', () => {
     },
     timeoutFor(RUNS, 200),
   );
+
+  it('a correctly signed body over the size limit answers 413 and writes nothing', async () => {
+    const canary = `zzcanary${crypto.randomUUID().replaceAll('-', '')}`;
+    const event = invoiceEvent('invoice.paid', { invoice: 'in_oversized' });
+    (event.data as Record<string, unknown>).padding = canary.repeat(40_000);
+    const text = JSON.stringify(event);
+    const header = await signatureHeader(text, CONNECT_SECRET);
+    const before = [await countRows('invoices'), await countRows('invoice_events')];
+
+    const response = await call(
+      new Request('https://worker.test/stripe/webhook', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'stripe-signature': header },
+        body: text,
+      }),
+    );
+
+    expect(response.status).toBe(413);
+    expect([await countRows('invoices'), await countRows('invoice_events')]).toEqual(before);
+    expect([await response.text(), ...logs.lines].join('\n')).not.toContain(canary);
+  });
 });
