@@ -46,14 +46,27 @@ export interface StartOptions {
 const ROOT = resolve(import.meta.dirname, '../..');
 const WRANGLER = join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
 
-// Stops wrangler from asking workers.cloudflare.com for a `Request.cf` object: loopback only.
-const WRANGLER_ENV = {
+/**
+ * The environment wrangler runs with. The worker's own variables are removed: wrangler also reads
+ * secrets from its process environment, and a value exported in the user's shell (a real key,
+ * say) would otherwise win over the test values. `CLOUDFLARE_CF_FETCH_ENABLED=false` stops it
+ * from asking workers.cloudflare.com for a `Request.cf` object: loopback only.
+ */
+const WRANGLER_ENV: Record<string, string | undefined> = {
   ...process.env,
   WRANGLER_SEND_METRICS: 'false',
   CLOUDFLARE_CF_FETCH_ENABLED: 'false',
   NO_COLOR: '1',
   FORCE_COLOR: '0',
 };
+for (const name of [
+  ...Object.keys(BENCH_SECRETS),
+  'STRIPE_LIVEMODE',
+  'STRIPE_API_BASE',
+  'STRIPE_WEBHOOK_TOLERANCE_SECONDS',
+]) {
+  delete WRANGLER_ENV[name];
+}
 
 function assertLoopbackPort(port: number): void {
   if (!Number.isInteger(port) || port < 1024 || port > 65535) {
