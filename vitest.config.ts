@@ -51,6 +51,8 @@ export default defineConfig(async () => {
       include: ['test/**/*.test.ts'],
       // The worker logs a JSON line per request; show them only for tests that fail.
       silent: 'passed-only' as const,
+      // Cases per property test (test/properties); 0 keeps each test's small CI default.
+      provide: { fcRuns: Number(process.env.FC_RUNS ?? 0) || 0 },
       setupFiles: ['./test/setup.ts'],
       globalSetup: ['./test/stand-in/global-setup.ts'],
     },
