@@ -5,7 +5,7 @@
  * of at most 500; amounts of at most eight digits) so a request we accept is not refused by Stripe
  * for its shape, and ours where Stripe's would be unhelpfully large (100 lines, a year to pay).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountId } from '../routes/invoices.ts';
 
 /** Stripe's largest amount for most currencies, in the smallest unit. */

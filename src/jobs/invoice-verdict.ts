@@ -6,7 +6,7 @@
  * must say when it was paid. Anything less is an `invalid_response`, retried next run, so a
  * partial or garbled answer never marks anything.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TargetStatus } from '../invoices/status.ts';
 import { failure, type Failure } from './stripe-errors.ts';
 

@@ -3,7 +3,7 @@
  * JSON. Keyset (not offset) pagination stays correct while rows are added, and costs the same on
  * page 100 as on page 1. A cursor that does not decode is a 422, never a crash.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The last row's sort value (a millisecond time) and its id, which breaks ties. */
 export interface CursorKey {

@@ -4,7 +4,7 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { z } from 'zod';
+import * as z from 'zod';
 import { getInvoiceWithEvents, trackInvoice } from '../db/invoices.ts';
 import type { InvoiceEventRow, InvoiceRow } from '../db/schema.ts';
 import type { AppEnv } from '../env.ts';

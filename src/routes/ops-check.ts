@@ -3,7 +3,7 @@
  * when not, so a monitor can poll it. `?stripe=1` also asks Stripe. Bearer `OPS_TOKEN`.
  */
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
 import { requireToken } from '../lib/auth.ts';
 import { log } from '../lib/log.ts';

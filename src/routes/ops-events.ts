@@ -3,7 +3,7 @@
  * source or invoice, with cursor pagination. Bearer `OPS_TOKEN`.
  */
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { listEvents } from '../db/ops-lists.ts';
 import type { InvoiceEventRow } from '../db/schema.ts';
 import type { AppEnv } from '../env.ts';

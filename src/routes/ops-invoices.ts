@@ -4,7 +4,7 @@
  * view). Bearer `OPS_TOKEN`.
  */
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { getInvoiceWithEvents } from '../db/invoices.ts';
 import { listInvoices } from '../db/ops-lists.ts';
 import type { AppEnv } from '../env.ts';

@@ -4,7 +4,7 @@
  * Loose on purpose: Stripe adds fields in every API version and events from 2012 lack `object`,
  * `api_version` and `account`, so only what the worker uses is required.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const stripeId = z.string().min(1).max(255);
 
