@@ -121,8 +121,16 @@ function deliveryLines(deliveries: Json | null | undefined): string[] {
 function reconcileLines(reconcile: Json | undefined): string[] {
   const run = reconcile?.last_run;
   if (!run) return ['Reconcile: no run recorded'];
-  const when = run.finished_at ?? run.finishedAt ?? run.started_at ?? run.startedAt ?? '?';
-  return [`Reconcile: last run ${when}`];
+  const when = run.finished_at ?? run.started_at ?? '?';
+  const errors = Object.values((run.errors ?? {}) as Record<string, number>).reduce(
+    (sum, n) => sum + n,
+    0,
+  );
+  const stopped = run.stopped_reason ? `, stopped: ${run.stopped_reason}` : '';
+  return [
+    `Reconcile: last run ${when} (${run.trigger ?? '?'}): examined ${run.examined ?? 0}, ` +
+      `changed ${run.changed ?? 0}, errors ${errors}${stopped}`,
+  ];
 }
 
 function stripeLines(stripe: Json | null | undefined): string[] {
@@ -138,9 +146,16 @@ function stripeLines(stripe: Json | null | undefined): string[] {
   return lines;
 }
 
-/** The summary lines for a check answer fetched from `url`. */
+// C0 and C1 control characters (escape sequences included) and DEL.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/** The summary lines for a check answer fetched from `url`, safe to print to a terminal. */
 export function formatReport(report: Json, url: string): string[] {
-  const verdict = report.healthy ? 'HEALTHY' : 'UNHEALTHY';
+  return reportLines(report, url).map((line) => line.replace(CONTROL, '?'));
+}
+
+function reportLines(report: Json, url: string): string[] {
+  const verdict = report.healthy === true ? 'HEALTHY' : 'UNHEALTHY';
   return [
     `${verdict}  ${url}  (checked ${report.checked_at ?? '?'})`,
     ...findingLines(Array.isArray(report.findings) ? report.findings : []),

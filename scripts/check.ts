@@ -16,21 +16,37 @@ import { EXIT, exitCodeFor, formatReport } from './check-report.ts';
 
 const DEFAULT_URL = 'http://127.0.0.1:8787';
 
-const { values } = parseArgs({
-  options: {
-    url: { type: 'string' },
-    token: { type: 'string' },
-    stripe: { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-    'timeout-seconds': { type: 'string', default: '20' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
+const USAGE =
+  'Usage: npm run check -- [--url URL] [--token TOKEN] [--stripe] [--json] [--timeout-seconds N]';
+
+/** Flags, or exit 2 ("the check could not be made") on a flag that makes no sense. */
+function readFlags() {
+  try {
+    const { values } = parseArgs({
+      options: {
+        url: { type: 'string' },
+        token: { type: 'string' },
+        stripe: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        'timeout-seconds': { type: 'string', default: '20' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    const seconds = Number(values['timeout-seconds']);
+    if (!Number.isInteger(seconds) || seconds < 1 || seconds > 300) {
+      throw new Error('--timeout-seconds must be a whole number from 1 to 300');
+    }
+    return { ...values, timeoutSeconds: seconds };
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    process.exit(EXIT.failed);
+  }
+}
+
+const values = readFlags();
 
 if (values.help) {
-  console.log(
-    'Usage: npm run check -- [--url URL] [--token TOKEN] [--stripe] [--json] [--timeout-seconds N]',
-  );
+  console.log(USAGE);
   process.exit(EXIT.healthy);
 }
 
@@ -55,7 +71,7 @@ let response: Response;
 try {
   response = await fetch(url, {
     headers: { authorization: `Bearer ${token}` },
-    signal: AbortSignal.timeout(Number(values['timeout-seconds']) * 1000),
+    signal: AbortSignal.timeout(values.timeoutSeconds * 1000),
   });
 } catch (err) {
   const reason =

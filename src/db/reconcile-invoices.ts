@@ -96,16 +96,23 @@ export function markBackedOff(
 }
 
 /**
- * A fault of the moment: record what it was, but leave the check time alone so the invoice stays
- * first in line for the next run.
+ * A fault of the moment: record what it was, and stamp the check time at `retryFrom`, the oldest
+ * time that is still stale. The invoice is then eligible again at the next run, but behind every
+ * invoice not checked since: a set of invoices Stripe keeps failing on can never fill every batch
+ * and starve the rest.
  */
 export function markTransientFailure(
   db: Database,
   id: string,
   failure: { kind: string; reason: string },
+  retryFrom: number,
 ) {
   return db
     .update(invoices)
-    .set({ reconcileError: failure.kind, reconcileReason: failure.reason })
+    .set({
+      reconcileCheckedAt: retryFrom,
+      reconcileError: failure.kind,
+      reconcileReason: failure.reason,
+    })
     .where(eq(invoices.stripeInvoiceId, id));
 }

@@ -9,6 +9,7 @@
 import * as z from 'zod';
 import type { TargetStatus } from '../invoices/status.ts';
 import { failure, type Failure } from './stripe-errors.ts';
+import { MAX_UNIX_SECONDS } from '../stripe/event.ts';
 
 /** The invoice fields the reconciler reads. Loose: every API version adds fields. */
 const stripeInvoice = z.looseObject({
@@ -20,7 +21,10 @@ const stripeInvoice = z.looseObject({
   attempted: z.boolean().nullish(),
   attempt_count: z.number().int().nullish(),
   amount_paid: z.number().int().nullish(),
-  status_transitions: z.looseObject({ paid_at: z.number().int().nullish() }).nullish(),
+  // The same bound as webhooks: a paid time no Date can hold is not an answer to act on.
+  status_transitions: z
+    .looseObject({ paid_at: z.number().int().min(0).max(MAX_UNIX_SECONDS).nullish() })
+    .nullish(),
 });
 
 type StripeInvoice = z.infer<typeof stripeInvoice>;
@@ -71,6 +75,11 @@ const BY_STATUS: Readonly<Record<string, Reader>> = {
   draft: () => ({ kind: 'same', note: 'Stripe: draft' }),
 };
 
+/** The reader for a status, as an own property only (a status of `constructor` finds nothing). */
+function readerFor(status: string | null | undefined): Reader | undefined {
+  return status && Object.hasOwn(BY_STATUS, status) ? BY_STATUS[status] : undefined;
+}
+
 /**
  * Reads Stripe's answer for `invoiceId`. `current` is our record's status and paid time: an
  * answer that asks for what we already hold is `same`, so a stable invoice adds no history.
@@ -93,7 +102,7 @@ export function verdictFor(
   // Only a draft can be deleted; one that is gone will never be paid.
   const verdict: Verdict = invoice.deleted
     ? change('void', 'deleted', 'Stripe: deleted (a deleted draft), so voided')
-    : (BY_STATUS[invoice.status ?? '']?.(invoice) ?? {
+    : (readerFor(invoice.status)?.(invoice) ?? {
         kind: 'same',
         note: `Stripe: status ${String(invoice.status ?? 'missing').slice(0, 40)}, not acted on`,
       });

@@ -104,7 +104,8 @@ function noteFailure(
     return;
   }
   if (failure.consequence === 'retry') {
-    tally.writes.push(markTransientFailure(deps.db, invoice.id, failure));
+    const retryFrom = nowMs - deps.settings.staleAfterMs;
+    tally.writes.push(markTransientFailure(deps.db, invoice.id, failure, retryFrom));
     return;
   }
 

@@ -47,6 +47,25 @@ export function reconcileFindings(run: ReconcileRunSummary | null, nowMs: number
     findings.push(
       finding('warning', 'reconcile.failed', 'The last reconcile run failed.', { run: run.id }),
     );
+  } else if (run.stopped_reason === 'rate_limited') {
+    findings.push(
+      finding('warning', 'reconcile.rate_limited', 'Stripe rate-limited the last reconcile run.', {
+        run: run.id,
+        examined: run.examined,
+      }),
+    );
+  }
+
+  const errors = Object.values(run.errors).reduce((sum, count) => sum + count, 0);
+  if (run.examined > 0 && errors * 2 > run.examined) {
+    findings.push(
+      finding(
+        'warning',
+        'reconcile.mostly_errors',
+        `${errors} of ${run.examined} invoices in the last reconcile run could not be checked.`,
+        { run: run.id, errors: run.errors },
+      ),
+    );
   }
 
   return findings;

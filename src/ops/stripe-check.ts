@@ -170,7 +170,8 @@ export async function checkStripe(options: {
 
   const [balance, listed] = await Promise.allSettled([
     stripe.balance.retrieve(),
-    stripe.webhookEndpoints.list({ limit: 100 }).autoPagingToArray({ limit: MAX_ENDPOINTS }),
+    // Stripe allows 16 endpoints per account, so one page of 100 is all of them: one call.
+    stripe.webhookEndpoints.list({ limit: MAX_ENDPOINTS }),
   ]);
 
   // A restricted key may lack balance access: a permission error still proves the key is valid.
@@ -203,19 +204,29 @@ export async function checkStripe(options: {
     return { report, findings };
   }
 
-  for (const endpoint of listed.value) {
-    if (normalise(endpoint.url) !== webhookUrl) {
-      report.other_endpoints.push({ id: endpoint.id, url: endpoint.url });
+  const data: unknown[] = Array.isArray(listed.value?.data) ? listed.value.data : [];
+
+  for (const raw of data) {
+    // Read defensively: a field missing from Stripe's answer is a finding, never a crash.
+    const endpoint = (raw ?? {}) as Record<string, unknown>;
+    const id = typeof endpoint.id === 'string' ? endpoint.id : '(no id)';
+    const url = typeof endpoint.url === 'string' ? endpoint.url : '';
+
+    if (normalise(url) !== webhookUrl) {
+      report.other_endpoints.push({ id, url });
       continue;
     }
-    const connect = (endpoint as { connect?: unknown }).connect;
     report.endpoints.push({
-      id: endpoint.id,
-      url: endpoint.url,
-      status: endpoint.status,
-      connect: typeof connect === 'boolean' ? connect : null,
-      api_version: endpoint.api_version ?? null,
-      missing_events: missingEvents(endpoint.enabled_events),
+      id,
+      url,
+      status: typeof endpoint.status === 'string' ? endpoint.status : 'unknown',
+      connect: typeof endpoint.connect === 'boolean' ? endpoint.connect : null,
+      api_version: typeof endpoint.api_version === 'string' ? endpoint.api_version : null,
+      missing_events: missingEvents(
+        Array.isArray(endpoint.enabled_events)
+          ? endpoint.enabled_events.filter((e): e is string => typeof e === 'string')
+          : [],
+      ),
     });
   }
 

@@ -27,8 +27,11 @@ import { stripeClient } from '../stripe/client.ts';
 import { sendCalls, type StripeFailure } from '../stripe/send-invoice.ts';
 import { invoiceJson } from './invoices.ts';
 
-/** 100 lines of 500-character descriptions and full metadata fit well inside. */
-const MAX_BODY_BYTES = 256 * 1024;
+/**
+ * 100 lines of 500-character descriptions and full metadata fit inside even when every character
+ * is sent as a `\u` escape (six bytes each), as some JSON encoders do.
+ */
+const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Per Stripe call; a send makes 4 + one per item. */
 const STRIPE_TIMEOUT_MS = 10_000;
@@ -37,8 +40,21 @@ export const sendInvoiceApi = new Hono<AppEnv>();
 
 const limit = bodyLimit({
   maxSize: MAX_BODY_BYTES,
-  onError: (c) => c.json(errorBody('payload_too_large', 'Body exceeds 256 KiB.'), 413),
+  onError: (c) => c.json(errorBody('payload_too_large', 'Body exceeds 1 MiB.'), 413),
 });
+
+/** The path of the first string (value or key) that is not well-formed Unicode, or null. */
+function malformedStringPath(value: unknown, path: string[] = []): string | null {
+  if (typeof value === 'string') return value.isWellFormed() ? null : path.join('.') || '(body)';
+  if (value === null || typeof value !== 'object') return null;
+
+  for (const [key, child] of Object.entries(value)) {
+    if (!key.isWellFormed()) return [...path, '(key)'].join('.');
+    const found = malformedStringPath(child, [...path, key]);
+    if (found !== null) return found;
+  }
+  return null;
+}
 
 /** The request and its key, or a 422 naming every problem with either. */
 async function readRequest(c: Context<AppEnv>): Promise<{ request: SendRequest; key: string }> {
@@ -56,7 +72,11 @@ async function readRequest(c: Context<AppEnv>): Promise<{ request: SendRequest; 
     issues.push({ path: '(body)', message: 'must be JSON' });
   }
 
-  const request = body === undefined ? null : sendRequest.safeParse(body);
+  // A lone UTF-16 surrogate (`"\ud800"`) parses as JSON but cannot be form-encoded for Stripe.
+  const broken = body === undefined ? null : malformedStringPath(body);
+  if (broken !== null) issues.push({ path: broken, message: 'must be well-formed Unicode' });
+
+  const request = body === undefined || broken !== null ? null : sendRequest.safeParse(body);
   if (request && !request.success) issues.push(...describeIssues(request.error));
 
   if (!key.success || !request?.success) {

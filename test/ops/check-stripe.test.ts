@@ -80,6 +80,20 @@ describe('GET /ops/check?stripe=1', () => {
     expect(seen.every((r) => r.stripeAccount === null)).toBe(true);
   });
 
+  it('turns an endpoint with missing fields into findings, not a 500', async () => {
+    const { res } = await checkWith([
+      balance,
+      list([
+        endpoint('we_platform', { connect: false, enabled_events: undefined }),
+        endpoint('we_broken', { url: null, status: null }),
+      ]),
+    ]);
+
+    expect(res.status).toBe(503);
+    expect(codes(res.body)).toContain('stripe.endpoint_missing_events');
+    expect(res.body.stripe.other_endpoints).toEqual([{ id: 'we_broken', url: '' }]);
+  });
+
   it('reports a disabled Connect endpoint as an error', async () => {
     const { res } = await checkWith([
       balance,

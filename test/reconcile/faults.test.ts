@@ -109,9 +109,10 @@ describe('faults of the moment are counted and retried next run', () => {
     expect(row).toMatchObject({
       status: 'pending',
       reconcile_error: kind,
-      reconcile_checked_at: null,
       reconcile_backoff_until: null,
     });
+    // Stamped as checked exactly one stale window ago: eligible again at once, behind the rest.
+    expect(row.reconcile_checked_at).toBeLessThanOrEqual(Date.now() - HOUR);
     const failed = entries(logs.lines).find((entry) => entry.msg === 'reconcile.failed');
     expect(failed).toMatchObject({ invoice, account: ACCOUNT, kind, consequence: 'retry' });
 
@@ -230,5 +231,28 @@ describe('configuration', () => {
     expect((await runs())[0]).toMatchObject({ stopped_reason: 'not_configured', examined: 0 });
     const logged = entries(logs.lines).find((entry) => entry.msg === 'reconcile.not_configured');
     expect(logged).toBeDefined();
+  });
+});
+
+describe('invoices Stripe keeps failing on', () => {
+  it('do not fill every batch: the next run takes the invoices not yet checked first', async () => {
+    const [failing1, failing2, healthy] = await staleInvoices(3);
+    const serverError = (id: string) =>
+      retrieveRoute(id, stripeError('api_error', 'Something went wrong'), { status: 500 });
+    const stripe = await standIn([
+      serverError(failing1!),
+      serverError(failing2!),
+      retrieveRoute(healthy!, stripeInvoice(healthy!, 'paid')),
+    ]);
+
+    await runJob(stripe.key, { batchSize: 2, concurrency: 1 });
+    await runJob(stripe.key, { batchSize: 2, concurrency: 1 });
+
+    expect((await stripe.requests()).map((r) => r.path)).toEqual(
+      [failing1, failing2, healthy, failing1].map((id) => `/v1/invoices/${id}`),
+    );
+    expect((await readInvoice(healthy!)).status).toBe('paid');
+    expect((await invoiceRow(failing1!)).reconcile_error).toBe('server_error');
+    await stripe.expectNoSurprises();
   });
 });

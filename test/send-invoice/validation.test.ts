@@ -142,4 +142,30 @@ describe('POST /api/invoices validation', () => {
     ]);
     await stripe.expectNoSurprises();
   });
+
+  it.each([
+    [
+      'a metadata value',
+      (b: Record<string, unknown>) => ({ ...b, metadata: { a: '\ud800' } }),
+      'metadata.a',
+    ],
+    [
+      'an item description',
+      (b: Record<string, unknown>) => ({ ...b, items: [{ ...item, description: 'x\udc00' }] }),
+      'items.0.description',
+    ],
+  ])('answers 422 to a lone surrogate in %s and calls no Stripe API', async (_name, edit, path) => {
+    const stripe = await standIn();
+    const key = newKey();
+    const response = await postInvoice(edit(sendBody() as Record<string, unknown>), {
+      key,
+      stripe,
+    });
+
+    expect(response.status).toBe(422);
+    const body = (await response.json()) as { error: { issues: { path: string }[] } };
+    expect(body.error.issues.map((issue) => issue.path)).toContain(path);
+    expect(await stripe.requests()).toEqual([]);
+    expect(await sendRow(key)).toBeNull();
+  });
 });
