@@ -14,6 +14,7 @@
  * of an existing customer, including another send's running at the same time.
  */
 import Stripe from 'stripe';
+import { log } from '../lib/log.ts';
 
 /** The steps of a send, in order; a send's `step` names the one it reached. */
 export const SEND_STEPS = ['customer', 'invoice', 'items', 'finalize', 'send', 'done'] as const;
@@ -101,6 +102,11 @@ const KEY_PATTERN = /\b(sk|rk|pk)_(live|test)_[A-Za-z0-9_*]+/g;
 /** What a thrown error from a Stripe call means; `idempotencyKey` is kept out of the message. */
 export function stripeFailure(err: unknown, idempotencyKey: string): StripeFailure {
   if (!(err instanceof Stripe.errors.StripeError)) {
+    // The SDK wraps every network failure in a StripeError, so this one happened on our side
+    // (while building the request): the detail goes to the log, the caller may retry.
+    log.error('invoice.send_local_error', {
+      error: err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 200) : 'unknown',
+    });
     return { code: 'stripe_unreachable', message: 'Stripe did not answer.', retryable: true };
   }
 
