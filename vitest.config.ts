@@ -40,9 +40,14 @@ export default defineConfig(async () => {
             API_TOKEN: 'test-api-token',
             OPS_TOKEN: 'test-ops-token',
             STRIPE_API_BASE: standInBase,
-            // Set explicitly so a developer's .dev.vars can never change what the tests see.
+            // Every [vars] value, set explicitly so a developer's .dev.vars can never change what
+            // the tests see (the plugin reads .dev.vars too). Keep in step with wrangler.toml.
             STRIPE_WEBHOOK_TOLERANCE_SECONDS: '300',
             STRIPE_LIVEMODE: '',
+            RECONCILE_STALE_AFTER_MINUTES: '60',
+            RECONCILE_BATCH_SIZE: '20',
+            OPS_STALE_PENDING_MINUTES: '1440',
+            OPS_SILENCE_MINUTES: '360',
           },
         },
       }),
