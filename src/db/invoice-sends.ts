@@ -96,8 +96,13 @@ const held = (holder: Holder) =>
   and(eq(invoiceSends.idempotencyKey, holder.key), eq(invoiceSends.leaseToken, holder.token));
 
 /** For statements on `invoices` in a batch: true while this request still holds the send. */
+/**
+ * For a statement on `invoices`: this request still holds its send, and the invoice row is on the
+ * send's account (a row another account already tracks under that id is never touched).
+ */
 const stillHeld = (holder: Holder) =>
-  sql`exists (select 1 from ${invoiceSends} where ${held(holder)})`;
+  sql`exists (select 1 from ${invoiceSends} where ${held(holder)}
+    and ${invoiceSends.stripeAccountId} = ${invoices.stripeAccountId})`;
 
 export type Progress = Partial<
   Pick<InvoiceSendRow, 'stripeCustomerId' | 'itemsCreated'> & { step: SendStep }
@@ -121,7 +126,9 @@ export async function recordProgress(
 /**
  * Records that Stripe has the invoice: the send points at it, and the invoice is tracked as
  * `pending` from now on, in one batch with the events about it that arrived first (webhooks can
- * beat the create call's answer). False when the lease was lost; the invoice is tracked anyway.
+ * beat the create call's answer). `held` is false when the lease was lost (the invoice is tracked
+ * anyway); `trackedAccount` is the account the invoice's row is on, which differs from the send's
+ * only if that id was already tracked for another account.
  */
 export async function recordInvoiceCreated(
   db: Database,
@@ -130,8 +137,8 @@ export async function recordInvoiceCreated(
   invoiceId: string,
   details: InvoiceDetails,
   nowMs: number,
-): Promise<boolean> {
-  const [, , , pointed] = await db.batch([
+): Promise<{ held: boolean; trackedAccount: string | null }> {
+  const [, , , pointed, rows] = await db.batch([
     ...trackStatements(db, invoiceId, accountId, nowMs, details),
     db
       .update(invoiceSends)
@@ -143,21 +150,26 @@ export async function recordInvoiceCreated(
       })
       .where(held(holder))
       .returning({ key: invoiceSends.idempotencyKey }),
+    db
+      .select({ account: invoices.stripeAccountId })
+      .from(invoices)
+      .where(eq(invoices.stripeInvoiceId, invoiceId)),
   ]);
-  return pointed.length > 0;
+  return { held: pointed.length > 0, trackedAccount: rows[0]?.account ?? null };
 }
 
 /** Copies what Stripe now says of the invoice (number, amount, URL...) onto its record. */
 export async function recordInvoiceDetails(
   db: Database,
   invoiceId: string,
+  accountId: string,
   details: InvoiceDetails,
   nowMs: number,
 ): Promise<void> {
   await db
     .update(invoices)
     .set({ ...details, updatedAt: nowMs })
-    .where(eq(invoices.stripeInvoiceId, invoiceId));
+    .where(and(eq(invoices.stripeInvoiceId, invoiceId), eq(invoices.stripeAccountId, accountId)));
 }
 
 /**

@@ -47,6 +47,15 @@ export interface SendContext {
 
 class LostLease extends Error {}
 
+/** The invoice id Stripe returned is already tracked for another connected account. */
+class AccountConflict extends Error {}
+
+const ACCOUNT_CONFLICT: StripeFailure = {
+  code: 'invoice_account_conflict',
+  message: 'The invoice Stripe created is already tracked for another connected account.',
+  retryable: false,
+};
+
 class StepFailed extends Error {
   constructor(
     readonly step: SendStep,
@@ -91,7 +100,13 @@ export async function runSend(ctx: SendContext, send: InvoiceSendRow): Promise<S
 
     if (!reached(send, 'finalize')) {
       const finalized = await step('finalize', () => ctx.calls.finalize(invoiceId as string));
-      await recordInvoiceDetails(ctx.db, invoiceId, invoiceDetails(finalized), ctx.now());
+      await recordInvoiceDetails(
+        ctx.db,
+        invoiceId,
+        ctx.request.stripe_account_id,
+        invoiceDetails(finalized),
+        ctx.now(),
+      );
       await progress(ctx, { step: 'send' });
     }
 
@@ -113,7 +128,10 @@ export async function runSend(ctx: SendContext, send: InvoiceSendRow): Promise<S
       throw err;
     }
 
-    const failure = stripeFailure(err.error, ctx.holder.key);
+    const failure =
+      err.error instanceof AccountConflict
+        ? ACCOUNT_CONFLICT
+        : stripeFailure(err.error, ctx.holder.key);
     await finishFailed(ctx.db, ctx.holder, invoiceId, failure, ctx.now());
     return { kind: 'failed', step: err.step, failure, invoiceId };
   }
@@ -150,7 +168,7 @@ async function createInvoice(ctx: SendContext, draft: InvoiceDraft): Promise<str
 
   const account = ctx.request.stripe_account_id;
   const details = invoiceDetails(invoice);
-  const held = await recordInvoiceCreated(
+  const created = await recordInvoiceCreated(
     ctx.db,
     ctx.holder,
     account,
@@ -158,7 +176,8 @@ async function createInvoice(ctx: SendContext, draft: InvoiceDraft): Promise<str
     details,
     ctx.now(),
   );
-  if (!held) throw new LostLease();
+  if (!created.held) throw new LostLease();
+  if (created.trackedAccount !== account) throw new StepFailed('invoice', new AccountConflict());
   return invoice.id;
 }
 

@@ -116,7 +116,9 @@ function failureBody(failure: StripeFailure, step: string, record: unknown) {
 
 /** The answer of a send that has ended, for the same key and body again. */
 async function replay(c: Context<AppEnv>, send: InvoiceSendRow) {
-  const invoice = send.stripeInvoiceId ? await getInvoice(c.get('db'), send.stripeInvoiceId) : null;
+  const found = send.stripeInvoiceId ? await getInvoice(c.get('db'), send.stripeInvoiceId) : null;
+  // Never show another account's record as this send's (an id clash, see AccountConflict).
+  const invoice = found?.stripeAccountId === send.stripeAccountId ? found : null;
   c.header('Idempotent-Replayed', 'true');
 
   if (send.state === 'sent' && invoice) return c.json(invoiceJson(invoice), 201);

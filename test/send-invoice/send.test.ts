@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sendRoutes } from '../factories/stripe-send.ts';
 import { ACCOUNT, newKey, postInvoice, sendBody, sendRow, stripeId } from '../helpers/send.ts';
 import { standIn } from '../helpers/stripe-stand-in.ts';
-import { readInvoice } from '../helpers/worker.ts';
+import { readInvoice, track } from '../helpers/worker.ts';
 
 const FINALIZED_AT = 1_800_000_000;
 
@@ -90,6 +90,26 @@ describe('POST /api/invoices', () => {
     const view = await readInvoice(invoice);
     expect(view).toMatchObject({ ...record, events: [] });
     expect(await sendRow(key)).toMatchObject({ state: 'sent', step: 'done', http_status: 201 });
+  });
+
+  it('refuses an invoice id Stripe returns that another account already tracks', async () => {
+    const key = newKey();
+    const invoice = stripeId('in');
+    const customer = stripeId('cus');
+    await track(invoice, 'acct_1SomeoneElse');
+    const before = await readInvoice(invoice);
+    const routes = sendRoutes({ invoice: { id: invoice, customer, amountDue: 10_000 }, items: 1 });
+    const stripe = await standIn(routes.filter((route) => route.path === '/v1/invoices'));
+
+    const response = await postInvoice(sendBody({ customer }), { key, stripe });
+
+    expect(response.status).toBe(502);
+    const body = (await response.json()) as { error: { code: string; invoice: unknown } };
+    expect(body.error.code).toBe('invoice_account_conflict');
+    expect(body.error.invoice).toMatchObject({ stripe_account_id: ACCOUNT, status: 'error' });
+    expect(await readInvoice(invoice)).toEqual(before);
+    expect((await stripe.requests()).map((r) => r.path)).toEqual(['/v1/invoices']);
+    await stripe.expectNoSurprises();
   });
 
   it('bills an existing customer of the account without creating one', async () => {
