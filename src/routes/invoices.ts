@@ -9,6 +9,7 @@ import { getInvoiceWithEvents, trackInvoice } from '../db/invoices.ts';
 import type { InvoiceEventRow, InvoiceRow } from '../db/schema.ts';
 import type { AppEnv } from '../env.ts';
 import { requireToken } from '../lib/auth.ts';
+import { methodNotAllowed } from '../lib/method-not-allowed.ts';
 import { errorBody, errors } from '../lib/errors.ts';
 import { log } from '../lib/log.ts';
 import { isoFromMillis, isoFromSeconds } from '../lib/time.ts';
@@ -130,7 +131,4 @@ invoicesApi.get('/api/invoices/:id', async (c) => {
   });
 });
 
-invoicesApi.all('/api/invoices/:id', (c) => {
-  c.header('Allow', 'GET, PUT');
-  return c.json(errorBody('method_not_allowed', 'Use GET or PUT.'), 405);
-});
+invoicesApi.all('/api/invoices/:id', methodNotAllowed('GET', 'PUT'));

@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import * as z from 'zod';
 import type { AppEnv } from '../env.ts';
 import { requireToken } from '../lib/auth.ts';
+import { methodNotAllowed } from '../lib/method-not-allowed.ts';
 import { log } from '../lib/log.ts';
 import { queryParams } from '../lib/query.ts';
 import { runCheck } from '../ops/check.ts';
@@ -35,3 +36,5 @@ opsCheck.get('/ops/check', requireToken('OPS_TOKEN'), async (c) => {
   c.header('Cache-Control', 'no-store');
   return c.json(report, report.healthy ? 200 : 503);
 });
+
+opsCheck.all('/ops/check', requireToken('OPS_TOKEN'), methodNotAllowed('GET'));

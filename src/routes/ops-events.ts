@@ -8,6 +8,7 @@ import { listEvents } from '../db/ops-lists.ts';
 import type { InvoiceEventRow } from '../db/schema.ts';
 import type { AppEnv } from '../env.ts';
 import { requireToken } from '../lib/auth.ts';
+import { methodNotAllowed } from '../lib/method-not-allowed.ts';
 import { queryParams } from '../lib/query.ts';
 import { isoFromMillis, isoFromSeconds } from '../lib/time.ts';
 import { encodeCursor, pageQuery } from '../ops/cursor.ts';
@@ -67,3 +68,5 @@ opsEvents.get('/ops/events', requireToken('OPS_TOKEN'), async (c) => {
     next_cursor: found.next ? encodeCursor(found.next) : null,
   });
 });
+
+opsEvents.all('/ops/events', requireToken('OPS_TOKEN'), methodNotAllowed('GET'));

@@ -9,6 +9,7 @@ import { getInvoiceWithEvents } from '../db/invoices.ts';
 import { listInvoices } from '../db/ops-lists.ts';
 import type { AppEnv } from '../env.ts';
 import { requireToken } from '../lib/auth.ts';
+import { methodNotAllowed } from '../lib/method-not-allowed.ts';
 import { errors } from '../lib/errors.ts';
 import { queryParams } from '../lib/query.ts';
 import { INVOICE_STATUSES } from '../invoices/status.ts';
@@ -78,3 +79,7 @@ opsInvoices.get('/ops/invoices/:id', requireToken('OPS_TOKEN'), async (c) => {
       : {}),
   });
 });
+
+opsInvoices.all('/ops/invoices', requireToken('OPS_TOKEN'), methodNotAllowed('GET'));
+
+opsInvoices.all('/ops/invoices/:id', requireToken('OPS_TOKEN'), methodNotAllowed('GET'));

@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { reconcileWith } from '../jobs/reconcile.ts';
 import { requireToken } from '../lib/auth.ts';
+import { methodNotAllowed } from '../lib/method-not-allowed.ts';
 import { errors } from '../lib/errors.ts';
 
 export const opsReconcile = new Hono<AppEnv>();
@@ -18,3 +19,5 @@ opsReconcile.post('/ops/reconcile', requireToken('OPS_TOKEN'), async (c) => {
 
   return c.json(run, 200);
 });
+
+opsReconcile.all('/ops/reconcile', requireToken('OPS_TOKEN'), methodNotAllowed('POST'));

@@ -9,6 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../env.ts';
 import { errorBody, errors } from '../lib/errors.ts';
 import { log } from '../lib/log.ts';
+import { methodNotAllowed } from '../lib/method-not-allowed.ts';
 import { countRejection, flushRejections } from '../ops/rejection-counter.ts';
 import { parseEvent } from '../stripe/event.ts';
 import { handleEvent } from '../stripe/handle-event.ts';
@@ -91,8 +92,5 @@ for (const path of PATHS) {
     return c.json({ received: true, outcome }, 200);
   });
 
-  webhook.all(path, (c) => {
-    c.header('Allow', 'POST');
-    return c.json(errorBody('method_not_allowed', 'Use POST.'), 405);
-  });
+  webhook.all(path, methodNotAllowed('POST'));
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ops } from '../helpers/ops.ts';
+import { call } from '../helpers/worker.ts';
 
 const ROUTES = [
   '/ops/check',
@@ -37,4 +38,26 @@ describe('every ops route', () => {
       expect(res.headers.get('content-type')).toContain('application/json');
     },
   );
+});
+
+describe('another method on an ops route', () => {
+  it.each([
+    ['POST', '/ops/check', 'GET'],
+    ['DELETE', '/ops/invoices', 'GET'],
+    ['PUT', '/ops/invoices/in_test123', 'GET'],
+    ['POST', '/ops/events', 'GET'],
+    ['GET', '/ops/reconcile', 'POST'],
+  ])('%s %s answers 405 with Allow: %s, after the token check', async (method, path, allow) => {
+    const withToken = await call(
+      new Request(`https://worker.test${path}`, {
+        method,
+        headers: { authorization: 'Bearer test-ops-token' },
+      }),
+    );
+    expect(withToken.status).toBe(405);
+    expect(withToken.headers.get('allow')).toBe(allow);
+
+    const without = await call(new Request(`https://worker.test${path}`, { method }));
+    expect(without.status).toBe(401);
+  });
 });
