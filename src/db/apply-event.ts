@@ -129,7 +129,8 @@ function result(inserted: { id: string }[], settled: { outcome: string }[]): Wri
 
 /** The outcome, decided inside the batch from the invoice row as statement 2 left it. */
 function outcomeSql(event: EventRecord & { invoiceId: string }, hasChange: boolean) {
-  const invoice = sql`select 1 from ${invoices} where ${invoices.stripeInvoiceId} = ${event.invoiceId}`;
+  const invoice = sql`select 1 from ${invoices}
+    where ${invoices.stripeInvoiceId} = ${event.invoiceId}`;
   const sameAccount = sql`${invoice} and ${invoices.stripeAccountId} = ${event.account ?? ''}`;
   const appliedHere = sql`${invoice} and ${invoices.statusEventId} = ${event.id}`;
 

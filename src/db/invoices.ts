@@ -147,7 +147,8 @@ function applyHeldEvents(db: Database, invoiceId: string, accountId: string, now
 
 function settleHeldEvents(db: Database, invoiceId: string, accountId: string) {
   const owner = sql`select 1 from ${invoices}
-    where ${invoices.stripeInvoiceId} = ${invoiceId} and ${invoices.stripeAccountId} = ${accountId}`;
+    where ${invoices.stripeInvoiceId} = ${invoiceId}
+      and ${invoices.stripeAccountId} = ${accountId}`;
   const setter = sql`select ${invoices.statusEventId} from ${invoices}
     where ${invoices.stripeInvoiceId} = ${invoiceId}`;
 

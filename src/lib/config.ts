@@ -60,8 +60,9 @@ function tolerance(value: unknown, problems: string[]): number {
   const seconds = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
   if (seconds >= 1 && seconds <= MAX_TOLERANCE_SECONDS) return seconds;
 
+  const range = `1-${MAX_TOLERANCE_SECONDS}`;
   problems.push(
-    `STRIPE_WEBHOOK_TOLERANCE_SECONDS must be 1-${MAX_TOLERANCE_SECONDS}; using ${DEFAULT_TOLERANCE_SECONDS}`,
+    `STRIPE_WEBHOOK_TOLERANCE_SECONDS must be ${range}; using ${DEFAULT_TOLERANCE_SECONDS}`,
   );
   return DEFAULT_TOLERANCE_SECONDS;
 }

@@ -10,7 +10,7 @@ export function isoFromSeconds(seconds: number | null | undefined): string | nul
 export function isoFromMillis(ms: number | null | undefined): string | null {
   if (ms == null) return null;
 
-  // Stored times are bounded on the way in; this keeps a read from ever throwing on one that is not.
+  // Stored times are bounded on the way in; this keeps a read from throwing on one that is not.
   const date = new Date(ms);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }

@@ -64,7 +64,8 @@ export async function handleEvent(event: EventEnvelope, ctx: HandleContext): Pro
   if (ctx.expectedLivemode === null) warnLivemodeUnchecked();
 
   if (ctx.expectedLivemode !== null && mode !== null && mode !== ctx.expectedLivemode) {
-    const error = `event livemode ${mode} but the worker runs in ${ctx.expectedLivemode ? 'live' : 'test'} mode`;
+    const worker = ctx.expectedLivemode ? 'live' : 'test';
+    const error = `event livemode ${mode} but the worker runs in ${worker} mode`;
     const result = await recordOnly(ctx.db, { ...record, error }, 'livemode_mismatch');
     return { record, result, target: null };
   }

@@ -123,7 +123,7 @@ describe('authentication', () => {
     expect(response.status).toBe(401);
   });
 
-  it('answers 503 when API_TOKEN is not configured, even to a request without a token', async () => {
+  it('answers 503 when API_TOKEN is not configured, even without a token', async () => {
     const response = await call(new Request(`https://worker.test/api/invoices/${newInvoiceId()}`), {
       API_TOKEN: '',
     });
