@@ -10,9 +10,9 @@
  * The token is taken from --token, else OPS_TOKEN in the environment, else .dev.vars. Prefer the
  * environment: a flag is visible to other users in the process list.
  */
-import { readFileSync } from 'node:fs';
-import { parseArgs, parseEnv } from 'node:util';
+import { parseArgs } from 'node:util';
 import { EXIT, exitCodeFor, formatReport } from './check-report.ts';
+import { readDevVars } from './lib/dev-vars.ts';
 
 const DEFAULT_URL = 'http://127.0.0.1:8787';
 
@@ -51,11 +51,7 @@ if (values.help) {
 }
 
 function devVarsToken(): string | null {
-  try {
-    return parseEnv(readFileSync('.dev.vars', 'utf8')).OPS_TOKEN?.trim() || null;
-  } catch {
-    return null;
-  }
+  return readDevVars().OPS_TOKEN?.trim() || null;
 }
 
 const base = (values.url ?? process.env.OPS_CHECK_URL ?? DEFAULT_URL).replace(/\/+$/, '');

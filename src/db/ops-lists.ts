@@ -37,6 +37,10 @@ function page<T>(rows: T[], limit: number, key: (row: T) => CursorKey): Page<T> 
   return { rows: kept, next: more && last ? key(last) : null };
 }
 
+/** An equality filter, or none when the value was not asked for. */
+const matches = (column: SQLiteColumn, value: string | undefined): SQL | undefined =>
+  value === undefined ? undefined : eq(column, value);
+
 /** Rows strictly after `cursor` in (time desc, id desc) order. */
 function after(time: SQLiteColumn, id: SQLiteColumn, cursor?: CursorKey): SQL | undefined {
   if (!cursor) return undefined;
@@ -55,8 +59,8 @@ export async function listInvoices(
     .from(invoices)
     .where(
       and(
-        filters.status === undefined ? undefined : eq(invoices.status, filters.status),
-        filters.account === undefined ? undefined : eq(invoices.stripeAccountId, filters.account),
+        matches(invoices.status, filters.status),
+        matches(invoices.stripeAccountId, filters.account),
         filters.updatedSinceMs === undefined
           ? undefined
           : gte(invoices.updatedAt, filters.updatedSinceMs),
@@ -81,11 +85,11 @@ export async function listEvents(
     .from(invoiceEvents)
     .where(
       and(
-        filters.outcome === undefined ? undefined : eq(invoiceEvents.outcome, filters.outcome),
-        filters.type === undefined ? undefined : eq(invoiceEvents.type, filters.type),
-        filters.account === undefined ? undefined : eq(invoiceEvents.account, filters.account),
-        filters.source === undefined ? undefined : eq(invoiceEvents.source, filters.source),
-        filters.invoice === undefined ? undefined : eq(invoiceEvents.invoiceId, filters.invoice),
+        matches(invoiceEvents.outcome, filters.outcome),
+        matches(invoiceEvents.type, filters.type),
+        matches(invoiceEvents.account, filters.account),
+        matches(invoiceEvents.source, filters.source),
+        matches(invoiceEvents.invoiceId, filters.invoice),
         after(invoiceEvents.receivedAt, invoiceEvents.id, cursor),
       ),
     )

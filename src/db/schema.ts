@@ -5,7 +5,6 @@
  * Time columns: `created` and `paid_at` are Stripe's unix seconds; `*_at` columns that the worker
  * sets itself (`created_at`, `updated_at`, `received_at`) are unix milliseconds.
  */
-import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /** The platform's record of one invoice sent on a connected account. */
@@ -36,13 +35,13 @@ export const invoices = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
     /** When the reconciler last had an answer from Stripe about this invoice (ms). */
     reconcileCheckedAt: integer('reconcile_checked_at'),
-    /** The reconciler skips this invoice until then (ms), after an answer that retrying won't fix. */
+    /** The reconciler skips this invoice until then (ms), after an answer retrying won't fix. */
     reconcileBackoffUntil: integer('reconcile_backoff_until'),
     /** Consecutive backed-off failures; the back-off doubles with each. */
     reconcileFailures: integer('reconcile_failures').notNull().default(0),
     /** The kind of the reconciler's last failure for this invoice (see jobs/stripe-errors.ts). */
     reconcileError: text('reconcile_error'),
-    /** What the reconciler last learned: Stripe's answer, or why it failed or changed the status. */
+    /** What the reconciler last learned: Stripe's answer, or why it failed or changed status. */
     reconcileReason: text('reconcile_reason'),
   },
   (table) => [
@@ -166,6 +165,3 @@ export type InvoiceRow = typeof invoices.$inferSelect;
 export type InvoiceSendRow = typeof invoiceSends.$inferSelect;
 export type InvoiceEventRow = typeof invoiceEvents.$inferSelect;
 export type ReconcileRunRow = typeof reconcileRuns.$inferSelect;
-
-/** SQL for "now" in unix milliseconds, for statements that stamp rows inside D1. */
-export const nowMillisSql = sql`(cast(unixepoch('subsec') * 1000 as integer))`;

@@ -75,6 +75,3 @@ export function stateKey(status: TargetStatus, created: number, eventId: string)
 
   return `${FINAL_TIER[status]}:${time}:${SAME_SECOND_RANK[status]}:${eventId}`;
 }
-
-/** Whether no event can move an invoice out of this status. */
-export const isFinalStatus = (status: string): boolean => status === 'paid' || status === 'void';

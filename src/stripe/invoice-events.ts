@@ -66,9 +66,6 @@ export function handlerFor(type: string): Handler | undefined {
   return Object.hasOwn(HANDLERS, type) ? HANDLERS[type] : undefined;
 }
 
-/** Every event type the worker records against an invoice (acted on or noted). */
-export const INVOICE_EVENT_TYPES: readonly string[] = Object.keys(HANDLERS);
-
 /** The event types that change an invoice's status: what a webhook endpoint should subscribe to. */
 export const STATUS_EVENT_TYPES = [
   'invoice.paid',

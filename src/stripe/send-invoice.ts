@@ -14,7 +14,7 @@
  * of an existing customer, including another send's running at the same time.
  */
 import Stripe from 'stripe';
-import { log } from '../lib/log.ts';
+import { log, redact } from '../lib/log.ts';
 
 /** The steps of a send, in order; a send's `step` names the one it reached. */
 export const SEND_STEPS = ['customer', 'invoice', 'items', 'finalize', 'send', 'done'] as const;
@@ -96,9 +96,6 @@ export interface StripeFailure {
 
 const MAX_MESSAGE = 500;
 
-// Stripe quotes keys in some messages ("Invalid API Key provided: sk_test_****1234").
-const KEY_PATTERN = /\b(sk|rk|pk)_(live|test)_[A-Za-z0-9_*]+/g;
-
 /** What a thrown error from a Stripe call means; `idempotencyKey` is kept out of the message. */
 export function stripeFailure(err: unknown, idempotencyKey: string): StripeFailure {
   if (!(err instanceof Stripe.errors.StripeError)) {
@@ -115,8 +112,8 @@ export function stripeFailure(err: unknown, idempotencyKey: string): StripeFailu
   const retryable = noAnswer || status === 429 || status === 409 || status >= 500;
 
   const code = err.code ?? (noAnswer ? 'stripe_unreachable' : (err.rawType ?? 'stripe_error'));
-  const message = err.message
-    .replace(KEY_PATTERN, '[redacted key]')
+  // Stripe quotes keys in some messages ("Invalid API Key provided: sk_test_****1234").
+  const message = redact(err.message)
     .split(idempotencyKey)
     .join('[idempotency key]')
     .slice(0, MAX_MESSAGE);
